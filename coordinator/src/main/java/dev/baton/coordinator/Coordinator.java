@@ -1,0 +1,137 @@
+package dev.baton.coordinator;
+
+import com.google.protobuf.util.Timestamps;
+import dev.baton.coordinator.api.ClusterServiceImpl;
+import dev.baton.coordinator.api.JobServiceImpl;
+import dev.baton.coordinator.api.RunServiceImpl;
+import dev.baton.coordinator.config.CoordinatorConfig;
+import dev.baton.coordinator.dispatch.ReadyQueue;
+import dev.baton.coordinator.election.StandaloneEpoch;
+import dev.baton.coordinator.job.JobRegistry;
+import dev.baton.coordinator.job.TickLoop;
+import dev.baton.coordinator.run.RunStore;
+import dev.baton.coordinator.store.Store;
+import dev.baton.proto.v1.AgentServiceGrpc;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root of a coordinator process: opens the store, rebuilds the in-memory indexes from it, starts
+ * the gRPC server and the tick loop. Standalone for now (no etcd): the epoch is a counter in the store.
+ *
+ * <p>Takes a {@link ServerBuilder} so that tests can pass an in-process one.
+ */
+public final class Coordinator implements Closeable {
+  public static final String VERSION = "0.1.0";
+  /** Largest request or response: DESIGN.md section 9. Bigger ones are RESOURCE_EXHAUSTED. */
+  public static final int MAX_MESSAGE_BYTES = 4 << 20;
+
+  private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+
+  private final CoordinatorConfig config;
+  private final ServerBuilder<?> serverBuilder;
+  private final Clock clock;
+  private final Lifecycle lifecycle = new Lifecycle("coordinator");
+  private final HealthStatusManager health = new HealthStatusManager();
+
+  private Store store;
+  private JobRegistry jobs;
+  private RunStore runs;
+  private TickLoop ticker;
+  private Server server;
+  private long epoch;
+
+  public Coordinator(CoordinatorConfig config, ServerBuilder<?> serverBuilder, Clock clock) {
+    this.config = config;
+    this.serverBuilder = serverBuilder;
+    this.clock = clock;
+  }
+
+  /** Opens the store, restores state, starts serving. */
+  public Coordinator start() throws IOException {
+    lifecycle.transition(Lifecycle.State.STARTING);
+    long started = System.nanoTime();
+    store = Store.open(config.dataDir());
+    epoch = StandaloneEpoch.advance(store);
+
+    ReadyQueue readyQueue = new ReadyQueue(store);
+    readyQueue.load();
+    runs = new RunStore(store, readyQueue, clock);
+    TickLoop[] tickerRef = new TickLoop[1];
+    jobs = new JobRegistry(store, runs, clock, config.misfireGrace(), () -> tickerRef[0].wake());
+    jobs.load();
+    ticker = new TickLoop(jobs, clock);
+    tickerRef[0] = ticker;
+
+    ClusterServiceImpl.Identity identity = new ClusterServiceImpl.Identity(
+        CoordinatorConfig.localHostName(), config.listen(), epoch, Timestamps.fromMillis(clock.millis()), VERSION);
+    server = serverBuilder
+        .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+        .addService(new JobServiceImpl(jobs, clock))
+        .addService(new RunServiceImpl(runs))
+        .addService(new ClusterServiceImpl(identity, jobs, readyQueue))
+        // The worker stream arrives with Foundation II; until then every call is UNIMPLEMENTED.
+        .addService(new AgentServiceGrpc.AgentServiceImplBase() {})
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .build()
+        .start();
+    ticker.start();
+    health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+    lifecycle.transition(Lifecycle.State.RUNNING);
+    log.info("coordinator standalone on {} (port {}), epoch {}, {} jobs, data in {}, ready in {} ms",
+        config.listen(), port(), epoch, jobs.count(), config.dataDir().toAbsolutePath(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    return this;
+  }
+
+  /** The port the server listens on (useful with port 0). */
+  public int port() {
+    return server.getPort();
+  }
+
+  public long epoch() {
+    return epoch;
+  }
+
+  public JobRegistry jobs() {
+    return jobs;
+  }
+
+  @Override
+  public void close() {
+    if (!lifecycle.tryTransition(Lifecycle.State.CLOSING)) {
+      return;
+    }
+    health.enterTerminalState();
+    if (server != null) {
+      server.shutdown();
+    }
+    if (ticker != null) {
+      ticker.close();
+    }
+    if (server != null) {
+      try {
+        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+          server.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        server.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (store != null) {
+      store.close();
+    }
+    lifecycle.transition(Lifecycle.State.CLOSED);
+    log.info("coordinator stopped");
+  }
+}

@@ -1,0 +1,97 @@
+package dev.baton.coordinator;
+
+import dev.baton.coordinator.config.CoordinatorConfig;
+import dev.baton.coordinator.config.HostPort;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code baton-coordinator}: starts a coordinator and runs until SIGTERM / Ctrl-C. */
+@Command(
+    name = "baton-coordinator",
+    mixinStandardHelpOptions = true,
+    version = "baton-coordinator " + Coordinator.VERSION,
+    description = "Runs a Baton coordinator. Without --etcd it runs standalone.",
+    footer = {"", "Settings come from defaults, then --config FILE, then BATON_* environment variables "
+        + "(BATON_LISTEN, BATON_DATA_DIR, ...), then flags; later ones win."})
+public final class Main implements Callable<Integer> {
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML config file.")
+  private Path configFile;
+
+  @Option(names = "--listen", paramLabel = "HOST:PORT", description = "gRPC address (default 127.0.0.1:7070).")
+  private String listen;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "RocksDB directory (default data/coordinator).")
+  private Path dataDir;
+
+  @Option(names = "--insecure", description = "Allow a non-loopback listen address without TLS.")
+  private boolean insecure;
+
+  @Option(names = "--misfire-grace", paramLabel = "DURATION",
+      description = "How late a tick may fire and still count as on time (default 60s).")
+  private String misfireGrace;
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, String> flags = new HashMap<>();
+    if (listen != null) {
+      flags.put("listen", listen);
+    }
+    if (dataDir != null) {
+      flags.put("data_dir", dataDir.toString());
+    }
+    if (insecure) {
+      flags.put("insecure", "true");
+    }
+    if (misfireGrace != null) {
+      flags.put("misfire_grace", misfireGrace);
+    }
+    CoordinatorConfig config;
+    try {
+      config = CoordinatorConfig.load(configFile, System.getenv(), flags);
+    } catch (IllegalArgumentException e) {
+      System.err.println("baton-coordinator: " + e.getMessage());
+      return 2;
+    }
+    HostPort address = HostPort.parse(config.listen());
+    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(address.host(), address.port()));
+    Coordinator coordinator = new Coordinator(config, builder, Clock.systemUTC());
+    try {
+      coordinator.start();
+    } catch (java.io.IOException e) {
+      System.err.println("baton-coordinator: cannot listen on " + config.listen() + ": " + e.getMessage());
+      coordinator.close();
+      return 1;
+    } catch (dev.baton.coordinator.store.StoreException e) {
+      System.err.println("baton-coordinator: " + e.getMessage());
+      coordinator.close();
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      coordinator.close();
+      stopped.countDown();
+    }, "baton-shutdown"));
+    // Tools and tests wait for this line to know the coordinator is serving.
+    System.out.println("baton-coordinator listening on " + address.host() + ":" + coordinator.port()
+        + " epoch " + coordinator.epoch());
+    System.out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  public static void main(String[] args) {
+    int code = new CommandLine(new Main()).execute(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package dev.baton.coordinator.api;
+
+import dev.baton.coordinator.dispatch.ReadyQueue;
+import dev.baton.coordinator.job.JobRegistry;
+import dev.baton.coordinator.store.Store;
+import dev.baton.proto.v1.ClusterServiceGrpc;
+import dev.baton.proto.v1.ClusterStatus;
+import dev.baton.proto.v1.CoordinatorInfo;
+import dev.baton.proto.v1.CoordinatorRole;
+import dev.baton.proto.v1.DispatchPolicy;
+import dev.baton.proto.v1.DispatchSettings;
+import dev.baton.proto.v1.GetClusterStatusRequest;
+import dev.baton.proto.v1.Priority;
+import dev.baton.proto.v1.QueueDepth;
+import io.grpc.stub.StreamObserver;
+import java.util.Map;
+
+/**
+ * ClusterService: the status of this (standalone) coordinator. Workers, drain and dispatch-policy changes answer
+ * UNIMPLEMENTED until the issues that build them.
+ */
+public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceImplBase {
+  /** What a status reports about the coordinator itself, fixed at start. */
+  public record Identity(String name, String address, long epoch, com.google.protobuf.Timestamp startTime,
+      String version) {}
+
+  private final Identity identity;
+  private final JobRegistry jobs;
+  private final ReadyQueue readyQueue;
+
+  public ClusterServiceImpl(Identity identity, JobRegistry jobs, ReadyQueue readyQueue) {
+    this.identity = identity;
+    this.jobs = jobs;
+    this.readyQueue = readyQueue;
+  }
+
+  @Override
+  public void getClusterStatus(GetClusterStatusRequest request, StreamObserver<ClusterStatus> response) {
+    Calls.unary(response, () -> {
+      CoordinatorInfo self = CoordinatorInfo.newBuilder()
+          .setName(identity.name())
+          .setAddress(identity.address())
+          .setRole(CoordinatorRole.COORDINATOR_ROLE_STANDALONE)
+          .setInSync(true)
+          .build();
+      ClusterStatus.Builder status = ClusterStatus.newBuilder()
+          .setSelf(self)
+          .setLeaderAddress(identity.address())
+          .setEpoch(identity.epoch())
+          .addCoordinators(self)
+          .setDispatch(DispatchSettings.newBuilder()
+              .setPolicy(DispatchPolicy.DISPATCH_POLICY_PRIORITY)
+              .setAging(com.google.protobuf.util.Durations.fromSeconds(60)))
+          .setJobs(jobs.count())
+          .setStartTime(identity.startTime())
+          .setVersion(identity.version())
+          .setSchemaVersion(Store.SCHEMA_VERSION);
+      long queued = 0;
+      for (Map.Entry<Priority, Long> depth : readyQueue.depth().entrySet()) {
+        status.addQueueDepth(QueueDepth.newBuilder().setPriority(depth.getKey()).setQueued(depth.getValue()));
+        queued += depth.getValue();
+      }
+      return status.setActiveRuns(queued).build();
+    });
+  }
+}

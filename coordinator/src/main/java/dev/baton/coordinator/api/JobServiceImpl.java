@@ -1,0 +1,124 @@
+package dev.baton.coordinator.api;
+
+import com.google.protobuf.util.Timestamps;
+import dev.baton.coordinator.error.BatonException;
+import dev.baton.coordinator.job.JobRegistry;
+import dev.baton.coordinator.job.JobValidator;
+import dev.baton.coordinator.schedule.Schedule;
+import dev.baton.proto.v1.BackfillJobRequest;
+import dev.baton.proto.v1.BackfillJobResponse;
+import dev.baton.proto.v1.CreateJobRequest;
+import dev.baton.proto.v1.DeleteJobRequest;
+import dev.baton.proto.v1.DeleteJobResponse;
+import dev.baton.proto.v1.ExplainScheduleRequest;
+import dev.baton.proto.v1.ExplainScheduleResponse;
+import dev.baton.proto.v1.GetJobRequest;
+import dev.baton.proto.v1.Job;
+import dev.baton.proto.v1.JobServiceGrpc;
+import dev.baton.proto.v1.ListJobsRequest;
+import dev.baton.proto.v1.ListJobsResponse;
+import dev.baton.proto.v1.PauseJobRequest;
+import dev.baton.proto.v1.ResumeJobRequest;
+import dev.baton.proto.v1.TriggerJobRequest;
+import dev.baton.proto.v1.TriggerJobResponse;
+import dev.baton.proto.v1.UpdateJobRequest;
+import io.grpc.stub.StreamObserver;
+import java.time.Clock;
+import java.time.Instant;
+
+/** JobService: validates the request's shape, calls the registry, returns its result. */
+public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
+  private static final int DEFAULT_EXPLAIN_COUNT = 5;
+  private static final int MAX_EXPLAIN_COUNT = 100;
+
+  private final JobRegistry registry;
+  private final Clock clock;
+
+  public JobServiceImpl(JobRegistry registry, Clock clock) {
+    this.registry = registry;
+    this.clock = clock;
+  }
+
+  @Override
+  public void createJob(CreateJobRequest request, StreamObserver<Job> response) {
+    Calls.unary(response, () -> registry.create(request.getJob()));
+  }
+
+  @Override
+  public void getJob(GetJobRequest request, StreamObserver<Job> response) {
+    Calls.unary(response, () -> registry.get(requireName(request.getName())));
+  }
+
+  @Override
+  public void listJobs(ListJobsRequest request, StreamObserver<ListJobsResponse> response) {
+    Calls.unary(response, () -> registry.list(request));
+  }
+
+  @Override
+  public void updateJob(UpdateJobRequest request, StreamObserver<Job> response) {
+    Calls.unary(response, () -> {
+      requireName(request.getJob().getName());
+      return registry.update(request.getJob(), request.getUpdateMask());
+    });
+  }
+
+  @Override
+  public void deleteJob(DeleteJobRequest request, StreamObserver<DeleteJobResponse> response) {
+    Calls.unary(response, () -> DeleteJobResponse.newBuilder()
+        .addAllDeleted(registry.delete(requireName(request.getName()), request.getCascade()))
+        .build());
+  }
+
+  @Override
+  public void pauseJob(PauseJobRequest request, StreamObserver<Job> response) {
+    Calls.unary(response, () -> registry.setEnabled(requireName(request.getName()), false));
+  }
+
+  @Override
+  public void resumeJob(ResumeJobRequest request, StreamObserver<Job> response) {
+    Calls.unary(response, () -> registry.setEnabled(requireName(request.getName()), true));
+  }
+
+  @Override
+  public void triggerJob(TriggerJobRequest request, StreamObserver<TriggerJobResponse> response) {
+    Calls.unary(response, () -> {
+      String requestedBy = request.getRequestedBy().isBlank() ? "api" : request.getRequestedBy();
+      return TriggerJobResponse.newBuilder()
+          .setRun(registry.trigger(requireName(request.getName()), requestedBy))
+          .build();
+    });
+  }
+
+  @Override
+  public void backfillJob(BackfillJobRequest request, StreamObserver<BackfillJobResponse> response) {
+    Calls.unary(response, () -> {
+      throw BatonException.unimplemented("backfill is not implemented yet");
+    });
+  }
+
+  @Override
+  public void explainSchedule(ExplainScheduleRequest request, StreamObserver<ExplainScheduleResponse> response) {
+    Calls.unary(response, () -> {
+      int count = request.getCount() == 0 ? DEFAULT_EXPLAIN_COUNT : request.getCount();
+      if (count < 1 || count > MAX_EXPLAIN_COUNT) {
+        throw BatonException.invalid("count", "between 1 and " + MAX_EXPLAIN_COUNT);
+      }
+      Instant now = clock.instant();
+      Instant after = request.hasAfter() ? Instant.ofEpochMilli(Timestamps.toMillis(request.getAfter())) : now;
+      Schedule schedule = JobValidator.parseSchedule(request.getSchedule(), request.getTimezone(), now);
+      ExplainScheduleResponse.Builder out =
+          ExplainScheduleResponse.newBuilder().setResolved(JobValidator.resolve(schedule));
+      for (Instant t : schedule.nextFireTimes(after, count)) {
+        out.addNextFireTimes(Timestamps.fromMillis(t.toEpochMilli()));
+      }
+      return out.build();
+    });
+  }
+
+  private static String requireName(String name) {
+    if (name.isEmpty()) {
+      throw BatonException.invalid("name", "required");
+    }
+    return name;
+  }
+}

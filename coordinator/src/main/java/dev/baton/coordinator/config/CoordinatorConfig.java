@@ -1,0 +1,158 @@
+package dev.baton.coordinator.config;
+
+import dev.baton.client.DurationText;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * The coordinator's settings: one immutable, validated record. Values come, later ones winning, from the
+ * defaults ({@link #defaults()}), a YAML config file, environment variables ({@code BATON_LISTEN},
+ * {@code BATON_DATA_DIR}, ...: the key upper-cased with a {@code BATON_} prefix) and command-line flags.
+ *
+ * @param listen host:port of the gRPC server
+ * @param dataDir the RocksDB directory
+ * @param insecure allow listening on a non-loopback address without TLS
+ * @param misfireGrace how late a tick may be processed and still count as on time (not missed)
+ * @param workerTtl silence after which a worker is declared dead
+ * @param heartbeatInterval how often agents heartbeat
+ * @param maxOutputBytes output kept per attempt
+ */
+public record CoordinatorConfig(
+    String listen,
+    Path dataDir,
+    boolean insecure,
+    Duration misfireGrace,
+    Duration workerTtl,
+    Duration heartbeatInterval,
+    long maxOutputBytes) {
+
+  /** Keys of the config file and the environment, in the order documented in the README. */
+  public static final Set<String> KEYS = Set.of(
+      "listen", "data_dir", "insecure", "misfire_grace", "worker_ttl", "heartbeat_interval", "max_output_bytes");
+
+  public CoordinatorConfig {
+    HostPort.parse(listen); // throws with a clear message
+    if (!insecure && !HostPort.isLoopback(listen)) {
+      throw new IllegalArgumentException("listen address " + listen + " is not loopback: without TLS the "
+          + "coordinator listens on loopback only; pass --insecure to listen there anyway");
+    }
+    requirePositive(misfireGrace, "misfire_grace");
+    requirePositive(workerTtl, "worker_ttl");
+    requirePositive(heartbeatInterval, "heartbeat_interval");
+    if (heartbeatInterval.compareTo(workerTtl) >= 0) {
+      throw new IllegalArgumentException("heartbeat_interval must be shorter than worker_ttl");
+    }
+    if (maxOutputBytes < 1024) {
+      throw new IllegalArgumentException("max_output_bytes must be at least 1024");
+    }
+  }
+
+  public static CoordinatorConfig defaults() {
+    return new CoordinatorConfig(
+        "127.0.0.1:7070",
+        Path.of("data", "coordinator"),
+        false,
+        Duration.ofSeconds(60),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(1),
+        1L << 20);
+  }
+
+  /**
+   * Builds the config from its sources.
+   *
+   * @param file a YAML file of {@link #KEYS}, or null
+   * @param env the environment
+   * @param flags values given on the command line, by key
+   * @throws IllegalArgumentException naming the bad key or value
+   */
+  public static CoordinatorConfig load(Path file, Map<String, String> env, Map<String, String> flags)
+      throws IOException {
+    Map<String, String> values = new HashMap<>();
+    if (file != null) {
+      values.putAll(readFile(file));
+    }
+    for (String key : KEYS) {
+      String fromEnv = env.get("BATON_" + key.toUpperCase());
+      if (fromEnv != null && !fromEnv.isBlank()) {
+        values.put(key, fromEnv);
+      }
+    }
+    values.putAll(flags);
+    CoordinatorConfig d = defaults();
+    return new CoordinatorConfig(
+        values.getOrDefault("listen", d.listen()),
+        values.containsKey("data_dir") ? Path.of(values.get("data_dir")) : d.dataDir(),
+        values.containsKey("insecure") ? Boolean.parseBoolean(values.get("insecure")) : d.insecure(),
+        duration(values, "misfire_grace", d.misfireGrace()),
+        duration(values, "worker_ttl", d.workerTtl()),
+        duration(values, "heartbeat_interval", d.heartbeatInterval()),
+        values.containsKey("max_output_bytes") ? parseLong(values, "max_output_bytes") : d.maxOutputBytes());
+  }
+
+  private static Map<String, String> readFile(Path file) throws IOException {
+    Map<String, String> out = new HashMap<>();
+    try (Reader reader = Files.newBufferedReader(file)) {
+      Object doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+      if (doc == null) {
+        return out;
+      }
+      if (!(doc instanceof Map<?, ?> map)) {
+        throw new IllegalArgumentException(file + ": expected a map of settings");
+      }
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        String key = String.valueOf(e.getKey());
+        if (!KEYS.contains(key)) {
+          throw new IllegalArgumentException(file + ": unknown setting '" + key + "'; known: " + KEYS);
+        }
+        out.put(key, String.valueOf(e.getValue()));
+      }
+    }
+    return out;
+  }
+
+  private static Duration duration(Map<String, String> values, String key, Duration fallback) {
+    if (!values.containsKey(key)) {
+      return fallback;
+    }
+    try {
+      return DurationText.parse(values.get(key));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + ": " + e.getMessage());
+    }
+  }
+
+  private static long parseLong(Map<String, String> values, String key) {
+    try {
+      return Long.parseLong(values.get(key).trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + ": '" + values.get(key) + "' is not a whole number");
+    }
+  }
+
+  private static void requirePositive(Duration d, String key) {
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(key + " must be positive");
+    }
+  }
+
+  /** The host name agents and tools see this coordinator under by default. */
+  public static String localHostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
+  }
+}

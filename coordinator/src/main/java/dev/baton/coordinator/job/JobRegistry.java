@@ -1,0 +1,451 @@
+package dev.baton.coordinator.job;
+
+import com.google.common.util.concurrent.Striped;
+import com.google.protobuf.FieldMask;
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.Timestamps;
+import dev.baton.coordinator.error.BatonException;
+import dev.baton.coordinator.error.Violations;
+import dev.baton.coordinator.run.NewRun;
+import dev.baton.coordinator.run.RunStore;
+import dev.baton.coordinator.schedule.CompiledSchedules;
+import dev.baton.coordinator.schedule.NextFireIndex;
+import dev.baton.coordinator.schedule.TickPlan;
+import dev.baton.coordinator.schedule.TickPlanner;
+import dev.baton.coordinator.store.Batch;
+import dev.baton.coordinator.store.ColumnFamily;
+import dev.baton.coordinator.store.Keys;
+import dev.baton.coordinator.store.PageToken;
+import dev.baton.coordinator.store.Store;
+import dev.baton.coordinator.wave.DependencyGraph;
+import dev.baton.proto.v1.Job;
+import dev.baton.proto.v1.ListJobsRequest;
+import dev.baton.proto.v1.ListJobsResponse;
+import dev.baton.proto.v1.Priority;
+import dev.baton.proto.v1.Run;
+import dev.baton.proto.v1.RunReason;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
+
+/**
+ * The jobs: their definitions in {@link ColumnFamily#JOBS}, their next ticks in {@link ColumnFamily#SCHEDULE}, and
+ * the in-memory indexes rebuilt from those at start (the dependency graph, the next-fire index, the count).
+ *
+ * <p>Locking: a change to one job holds that job's striped lock, so changes to different jobs commit concurrently
+ * and RocksDB groups their synced writes. Changes that must see every job at once (updates, whose new dependencies
+ * may close a cycle; deletes, which must know every dependent) hold {@link #graphLock} exclusively; everything
+ * else holds it shared.
+ */
+public final class JobRegistry {
+  public static final int DEFAULT_PAGE = 100;
+  public static final int MAX_PAGE = 1000;
+  private static final byte[] EMPTY = new byte[0];
+  /** Settable fields an update mask may name; message fields are replaced whole. */
+  private static final Set<String> UPDATABLE = Set.of(
+      "description", "labels", "enabled", "schedule", "timezone", "command", "env", "working_dir", "priority",
+      "dependencies", "retry", "timeout", "kill_grace", "overlap", "misfire", "max_catchup", "start_deadline",
+      "selector", "slots", "on_disconnect", "max_lost_attempts");
+
+  private final Store store;
+  private final RunStore runs;
+  private final Clock clock;
+  private final Duration misfireGrace;
+  private final Runnable scheduleChanged;
+  private final CompiledSchedules schedules = new CompiledSchedules();
+  private final NextFireIndex fireIndex = new NextFireIndex();
+  private final DependencyGraph graph = new DependencyGraph();
+  private final ReadWriteLock graphLock = new ReentrantReadWriteLock();
+  private final Striped<Lock> jobLocks = Striped.lock(1024);
+  private final AtomicLong count = new AtomicLong();
+
+  /**
+   * @param misfireGrace how late a tick may be processed and still count as on time
+   * @param scheduleChanged called after a commit that may have moved the earliest next fire time earlier
+   */
+  public JobRegistry(Store store, RunStore runs, Clock clock, Duration misfireGrace, Runnable scheduleChanged) {
+    this.store = store;
+    this.runs = runs;
+    this.clock = clock;
+    this.misfireGrace = misfireGrace;
+    this.scheduleChanged = scheduleChanged;
+  }
+
+  /** Rebuilds the in-memory indexes from the store. Call once, before serving. */
+  public void load() {
+    store.scan(ColumnFamily.JOBS, null, null, false, (key, value) -> {
+      count.incrementAndGet();
+      Job job = Store.parse(Job.parser(), value);
+      if (job.getDependenciesCount() > 0) {
+        graph.setDependencies(job.getName(), job.getDependenciesList());
+      }
+      return true;
+    });
+    store.scan(ColumnFamily.SCHEDULE, null, null, false, (key, value) -> {
+      fireIndex.put(Keys.scheduleJob(key), Keys.scheduleTime(key));
+      return true;
+    });
+  }
+
+  /** Jobs defined. */
+  public long count() {
+    return count.get();
+  }
+
+  /** The earliest next fire time of any job, for the ticker's sleep. */
+  public Optional<Instant> earliestFire() {
+    return fireIndex.earliest();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Reads
+
+  /** The job with its output fields. NOT_FOUND if there is none. */
+  public Job get(String name) {
+    return find(name).map(this::withStatus).orElseThrow(() -> notFound(name));
+  }
+
+  private Optional<Job> find(String name) {
+    return store.get(ColumnFamily.JOBS, Keys.job(name), Job.parser());
+  }
+
+  /** Jobs in name order, filtered and paged. */
+  public ListJobsResponse list(ListJobsRequest request) {
+    int pageSize = PageToken.pageSize(request.getPageSize(), DEFAULT_PAGE, MAX_PAGE, "page_size");
+    byte[] prefix = Keys.job(request.getNamePrefix());
+    byte[] from = PageToken.decode(request.getPageToken(), "page_token")
+        .map(last -> java.util.Arrays.copyOf(last, last.length + 1)) // the key right after the last one returned
+        .orElse(prefix);
+    byte[] to = prefix.length == 0 ? null : Keys.prefixEnd(prefix);
+    List<Job> page = new ArrayList<>();
+    byte[][] lastKey = {null};
+    boolean[] more = {false};
+    store.scan(ColumnFamily.JOBS, from, to, false, (key, value) -> {
+      if (page.size() == pageSize) {
+        more[0] = true;
+        return false;
+      }
+      Job job = Store.parse(Job.parser(), value);
+      if (matches(job, request)) {
+        page.add(withStatus(job));
+        lastKey[0] = key;
+      }
+      return true;
+    });
+    ListJobsResponse.Builder response = ListJobsResponse.newBuilder().addAllJobs(page);
+    if (more[0]) {
+      response.setNextPageToken(PageToken.encode(lastKey[0]));
+    }
+    return response.build();
+  }
+
+  private static boolean matches(Job job, ListJobsRequest request) {
+    for (Map.Entry<String, String> label : request.getLabelsMap().entrySet()) {
+      if (!label.getValue().equals(job.getLabelsMap().get(label.getKey()))) {
+        return false;
+      }
+    }
+    if (request.hasEnabled() && request.getEnabled() != job.getEnabled()) {
+      return false;
+    }
+    return request.getPriority() == Priority.PRIORITY_UNSPECIFIED || request.getPriority() == job.getPriority();
+  }
+
+  /** Adds the fields derived from other state: the next fire time and the latest run. */
+  private Job withStatus(Job stored) {
+    Job.Builder job = stored.toBuilder();
+    fireIndex.nextFireOf(stored.getName()).ifPresent(t -> job.setNextFireTime(timestamp(t)));
+    runs.latestOf(stored.getName()).ifPresent(run -> job.setLastRunId(run.getId()).setLastRunState(run.getState()));
+    return job.build();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Changes
+
+  /** Creates a job. ALREADY_EXISTS, or INVALID_ARGUMENT for bad fields and unknown dependencies. */
+  public Job create(Job requested) {
+    Instant now = clock.instant();
+    Job job = JobValidator.normalize(requested, now);
+    return underSharedLock(job.getName(), () -> {
+      if (store.contains(ColumnFamily.JOBS, Keys.job(job.getName()))) {
+        throw BatonException.alreadyExists("job '" + job.getName() + "' already exists");
+      }
+      checkDependenciesExist(job);
+      Job stored = job.toBuilder().setVersion(1).setCreateTime(timestamp(now)).setUpdateTime(timestamp(now)).build();
+      try (Batch batch = store.batch()) {
+        batch.put(ColumnFamily.JOBS, Keys.job(stored.getName()), stored);
+        moveSchedule(batch, stored.getName(), Optional.empty(), firstFire(stored, now));
+        batch.afterCommit(() -> {
+          graph.setDependencies(stored.getName(), stored.getDependenciesList());
+          count.incrementAndGet();
+        });
+        store.commit(batch);
+      }
+      return withStatus(stored);
+    });
+  }
+
+  /**
+   * Changes the fields of {@code requested} that {@code mask} names (all settable fields if it is empty).
+   * NOT_FOUND, ABORTED for a stale version, INVALID_ARGUMENT as for create and for a dependency cycle.
+   */
+  public Job update(Job requested, FieldMask mask) {
+    Instant now = clock.instant();
+    String name = requested.getName();
+    Violations v = new Violations();
+    for (String path : mask.getPathsList()) {
+      v.check(UPDATABLE.contains(path), "update_mask", "'" + path + "' cannot be updated; allowed: "
+          + String.join(", ", UPDATABLE.stream().sorted().toList()));
+    }
+    v.throwIfAny();
+    return underExclusiveLock(() -> {
+      Job current = find(name).orElseThrow(() -> notFound(name));
+      if (requested.getVersion() != 0 && requested.getVersion() != current.getVersion()) {
+        throw BatonException.aborted("job '" + name + "' is at version " + current.getVersion()
+            + ", not " + requested.getVersion() + ": it changed since it was read; read it again and retry");
+      }
+      Job job = JobValidator.normalize(merge(current, requested, mask), now);
+      checkDependenciesExist(job);
+      graph.cycleIf(name, job.getDependenciesList()).ifPresent(cycle -> {
+        throw BatonException.invalid("job.dependencies", "dependency cycle: " + DependencyGraph.describe(cycle));
+      });
+      Job stored = job.toBuilder()
+          .setVersion(current.getVersion() + 1)
+          .setCreateTime(current.getCreateTime())
+          .setUpdateTime(timestamp(now))
+          .build();
+      try (Batch batch = store.batch()) {
+        batch.put(ColumnFamily.JOBS, Keys.job(name), stored);
+        if (scheduleChanged(current, stored)) {
+          moveSchedule(batch, name, fireIndex.nextFireOf(name), firstFire(stored, now));
+        }
+        batch.afterCommit(() -> graph.setDependencies(name, stored.getDependenciesList()));
+        store.commit(batch);
+      }
+      return withStatus(stored);
+    });
+  }
+
+  /** The current job with the masked fields taken from the request; an empty mask replaces all settable fields. */
+  private static Job merge(Job current, Job requested, FieldMask mask) {
+    if (mask.getPathsCount() == 0) {
+      Job.Builder replaced = requested.toBuilder().setName(current.getName());
+      if (!requested.hasEnabled()) {
+        replaced.setEnabled(current.getEnabled());
+      }
+      return replaced.build();
+    }
+    Job.Builder merged = current.toBuilder();
+    for (String path : mask.getPathsList()) {
+      var field = Job.getDescriptor().findFieldByName(path);
+      if (field.isRepeated() || requested.hasField(field) || !field.hasPresence()) {
+        merged.setField(field, requested.getField(field));
+      } else {
+        merged.clearField(field);
+      }
+    }
+    return merged.build();
+  }
+
+  /**
+   * Deletes a job (and, with cascade, everything that depends on it). FAILED_PRECONDITION naming the dependents if
+   * there are any and cascade is off. Runs stay in the history.
+   */
+  public List<String> delete(String name, boolean cascade) {
+    return underExclusiveLock(() -> {
+      if (!store.contains(ColumnFamily.JOBS, Keys.job(name))) {
+        throw notFound(name);
+      }
+      List<String> dependents = graph.transitiveDependents(name);
+      if (!dependents.isEmpty() && !cascade) {
+        throw BatonException.failedPrecondition("job '" + name + "' has dependents: "
+            + String.join(", ", dependents.stream().sorted().toList())
+            + "; delete them first, or delete with cascade");
+      }
+      List<String> doomed = new ArrayList<>(dependents);
+      doomed.add(name);
+      try (Batch batch = store.batch()) {
+        for (String job : doomed) {
+          batch.delete(ColumnFamily.JOBS, Keys.job(job));
+          moveSchedule(batch, job, fireIndex.nextFireOf(job), Optional.empty());
+          batch.afterCommit(() -> {
+            graph.remove(job);
+            count.decrementAndGet();
+          });
+        }
+        store.commit(batch);
+      }
+      List<String> deleted = new ArrayList<>();
+      deleted.add(name);
+      deleted.addAll(dependents);
+      return deleted;
+    });
+  }
+
+  /** Pauses (false) or resumes (true) a job. Setting the state it already has changes nothing. */
+  public Job setEnabled(String name, boolean enabled) {
+    Instant now = clock.instant();
+    return underSharedLock(name, () -> {
+      Job current = find(name).orElseThrow(() -> notFound(name));
+      if (current.getEnabled() == enabled) {
+        return withStatus(current);
+      }
+      Job stored = current.toBuilder()
+          .setEnabled(enabled)
+          .setVersion(current.getVersion() + 1)
+          .setUpdateTime(timestamp(now))
+          .build();
+      try (Batch batch = store.batch()) {
+        batch.put(ColumnFamily.JOBS, Keys.job(name), stored);
+        moveSchedule(batch, name, fireIndex.nextFireOf(name), firstFire(stored, now));
+        store.commit(batch);
+      }
+      return withStatus(stored);
+    });
+  }
+
+  /** Records a MANUAL run of the job, QUEUED. */
+  public Run trigger(String name, String requestedBy) {
+    Instant now = clock.instant();
+    return underSharedLock(name, () -> {
+      Job job = find(name).orElseThrow(() -> notFound(name));
+      try (Batch batch = store.batch()) {
+        Run run = runs.add(batch, NewRun.queued(job, RunReason.RUN_REASON_MANUAL, now, requestedBy));
+        store.commit(batch);
+        return run;
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Ticks
+
+  /**
+   * Turns every tick due at {@code now} into runs, each job's runs and its schedule move as one atomic write.
+   *
+   * @return the runs created
+   */
+  public List<Run> fireDue(Instant now) {
+    List<Run> created = new ArrayList<>();
+    for (Map.Entry<String, Instant> due : fireIndex.due(now)) {
+      created.addAll(fire(due.getKey(), due.getValue(), now));
+    }
+    return created;
+  }
+
+  private List<Run> fire(String name, Instant due, Instant now) {
+    return underSharedLock(name, () -> {
+      if (!fireIndex.nextFireOf(name).equals(Optional.of(due))) {
+        return List.of(); // changed since the due list was taken: updated, paused or deleted
+      }
+      Optional<Job> found = find(name);
+      if (found.isEmpty() || !found.get().hasResolvedSchedule()) {
+        // The index must never outlive its job; drop the stray entry.
+        try (Batch batch = store.batch()) {
+          moveSchedule(batch, name, Optional.of(due), Optional.empty());
+          store.commit(batch);
+        }
+        return List.of();
+      }
+      Job job = found.get();
+      TickPlan plan = TickPlanner.plan(schedules.of(job.getResolvedSchedule()), due, now, job.getMisfire(),
+          job.getMaxCatchup(), misfireGrace);
+      List<Run> created = new ArrayList<>();
+      try (Batch batch = store.batch()) {
+        if (plan.skippedTicks() > 0) {
+          String why = "misfire: " + (plan.countCapped() ? "at least " : "") + plan.skippedTicks()
+              + " tick(s) missed while the coordinator was down or the job paused";
+          created.add(runs.add(batch, NewRun.skipped(job, RunReason.RUN_REASON_SCHEDULE,
+              plan.lastSkipped().orElseThrow(), why, plan.skippedTicks())));
+        }
+        for (Instant tick : plan.runTimes()) {
+          NewRun run = NewRun.queued(job, RunReason.RUN_REASON_SCHEDULE, tick, "scheduler");
+          created.add(runs.add(batch, run.withMissedTicks(plan.foldedTicks())));
+        }
+        moveSchedule(batch, name, Optional.of(due), plan.nextFire());
+        store.commit(batch);
+      }
+      return created;
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Helpers
+
+  /** The first tick of a job after {@code now}; empty if it is paused, has no schedule, or no tick is left. */
+  private Optional<Instant> firstFire(Job job, Instant now) {
+    if (!job.getEnabled() || !job.hasResolvedSchedule()) {
+      return Optional.empty();
+    }
+    return schedules.of(job.getResolvedSchedule()).nextFireAfter(now);
+  }
+
+  private static boolean scheduleChanged(Job before, Job after) {
+    return before.getEnabled() != after.getEnabled()
+        || !before.getResolvedSchedule().getNormalized().equals(after.getResolvedSchedule().getNormalized())
+        || !before.getResolvedSchedule().getTimezone().equals(after.getResolvedSchedule().getTimezone());
+  }
+
+  /** Replaces a job's entry in the schedule index, in the store now and in memory once committed. */
+  private void moveSchedule(Batch batch, String job, Optional<Instant> from, Optional<Instant> to) {
+    from.ifPresent(t -> batch.delete(ColumnFamily.SCHEDULE, Keys.schedule(t, job)));
+    to.ifPresent(t -> batch.put(ColumnFamily.SCHEDULE, Keys.schedule(t, job), EMPTY));
+    batch.afterCommit(() -> {
+      if (to.isPresent()) {
+        fireIndex.put(job, to.get());
+        scheduleChanged.run();
+      } else {
+        fireIndex.remove(job);
+      }
+    });
+  }
+
+  private void checkDependenciesExist(Job job) {
+    Violations v = new Violations();
+    for (String dep : job.getDependenciesList()) {
+      v.check(store.contains(ColumnFamily.JOBS, Keys.job(dep)), "job.dependencies", "unknown job '" + dep + "'");
+    }
+    v.throwIfAny();
+  }
+
+  private <T> T underSharedLock(String name, Supplier<T> action) {
+    Lock shared = graphLock.readLock();
+    Lock job = jobLocks.get(name);
+    shared.lock();
+    job.lock();
+    try {
+      return action.get();
+    } finally {
+      job.unlock();
+      shared.unlock();
+    }
+  }
+
+  private <T> T underExclusiveLock(Supplier<T> action) {
+    Lock exclusive = graphLock.writeLock();
+    exclusive.lock();
+    try {
+      return action.get();
+    } finally {
+      exclusive.unlock();
+    }
+  }
+
+  private static BatonException notFound(String name) {
+    return BatonException.notFound("no job named '" + name + "'");
+  }
+
+  private static Timestamp timestamp(Instant t) {
+    return Timestamps.fromMillis(t.toEpochMilli());
+  }
+}

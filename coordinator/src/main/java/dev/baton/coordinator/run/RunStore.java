@@ -1,0 +1,157 @@
+package dev.baton.coordinator.run;
+
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.Timestamps;
+import dev.baton.coordinator.dispatch.ReadyQueue;
+import dev.baton.coordinator.error.BatonException;
+import dev.baton.coordinator.store.Batch;
+import dev.baton.coordinator.store.ColumnFamily;
+import dev.baton.coordinator.store.Keys;
+import dev.baton.coordinator.store.PageToken;
+import dev.baton.coordinator.store.Store;
+import dev.baton.proto.v1.Attempt;
+import dev.baton.proto.v1.ListRunsRequest;
+import dev.baton.proto.v1.ListRunsResponse;
+import dev.baton.proto.v1.Run;
+import dev.baton.proto.v1.RunState;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs in the store: {@link ColumnFamily#RUNS} by id and {@link ColumnFamily#RUNS_BY_JOB} per job. Run ids are a
+ * counter that continues from the highest id in the store, so they increase in creation order.
+ */
+public final class RunStore {
+  public static final int DEFAULT_PAGE = 100;
+  public static final int MAX_PAGE = 1000;
+  /** A page stops after looking at this many runs, so a rare filter cannot make one request scan everything. */
+  private static final int MAX_SCANNED_PER_PAGE = 100_000;
+  private static final byte[] EMPTY = new byte[0];
+
+  private final Store store;
+  private final ReadyQueue readyQueue;
+  private final Clock clock;
+  private final AtomicLong lastId;
+
+  public RunStore(Store store, ReadyQueue readyQueue, Clock clock) {
+    this.store = store;
+    this.readyQueue = readyQueue;
+    this.clock = clock;
+    this.lastId = new AtomicLong(store.lastKey(ColumnFamily.RUNS).map(Keys::runId).orElse(0L));
+  }
+
+  /** Adds a new run to {@code batch} (and to the ready queue if it is queued) and returns it. */
+  public Run add(Batch batch, NewRun spec) {
+    long id = lastId.incrementAndGet();
+    String runId = Long.toString(id);
+    Timestamp now = Timestamps.fromMillis(clock.millis());
+    Run.Builder run = Run.newBuilder()
+        .setId(runId)
+        .setJob(spec.job().getName())
+        .setState(spec.state())
+        .setStateReason(spec.stateReason())
+        .setReason(spec.reason())
+        .setScheduledTime(Timestamps.fromMillis(spec.scheduledTime().toEpochMilli()))
+        .setWaveId(spec.waveId().isEmpty() ? runId : spec.waveId())
+        .setPriority(spec.job().getPriority())
+        .setJobVersion(spec.job().getVersion())
+        .setCreateTime(now)
+        .setUpdateTime(now)
+        .setMissedTicks(spec.missedTicks())
+        .setRequestedBy(spec.requestedBy());
+    if (spec.state() == RunState.RUN_STATE_QUEUED) {
+      run.addAttempts(Attempt.newBuilder().setNumber(1).setQueueTime(now));
+    }
+    Run built = run.build();
+    batch.put(ColumnFamily.RUNS, Keys.run(id), built);
+    batch.put(ColumnFamily.RUNS_BY_JOB, Keys.runOfJob(built.getJob(), id), EMPTY);
+    if (spec.state() == RunState.RUN_STATE_QUEUED) {
+      readyQueue.add(batch, built, Instant.ofEpochMilli(clock.millis()));
+    }
+    return built;
+  }
+
+  /** The run with this id. NOT_FOUND if there is none. */
+  public Run get(String id) {
+    return find(id).orElseThrow(() -> BatonException.notFound("no run with id '" + id + "'"));
+  }
+
+  public Optional<Run> find(String id) {
+    long number;
+    try {
+      number = Long.parseLong(id);
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+    return store.get(ColumnFamily.RUNS, Keys.run(number), Run.parser());
+  }
+
+  /** The most recent run of {@code job}. */
+  public Optional<Run> latestOf(String job) {
+    long[] latest = {-1};
+    store.scanPrefix(ColumnFamily.RUNS_BY_JOB, Keys.runsOfJobPrefix(job), true, (key, value) -> {
+      latest[0] = Keys.runIdOfJobKey(key);
+      return false;
+    });
+    return latest[0] < 0 ? Optional.empty() : store.get(ColumnFamily.RUNS, Keys.run(latest[0]), Run.parser());
+  }
+
+  /** Runs newest first, filtered and paged. */
+  public ListRunsResponse list(ListRunsRequest request) {
+    int pageSize = PageToken.pageSize(request.getPageSize(), DEFAULT_PAGE, MAX_PAGE, "page_size");
+    Optional<Long> before = PageToken.decode(request.getPageToken(), "page_token").map(Keys::runId);
+    Set<RunState> states = request.getStatesCount() == 0 ? null : EnumSet.copyOf(request.getStatesList());
+    List<Run> page = new ArrayList<>();
+    long[] lastSeen = {-1};
+    int[] scanned = {0};
+    boolean[] more = {false};
+
+    Store.Visitor collect = (key, value) -> {
+      long id = request.getJob().isEmpty() ? Keys.runId(key) : Keys.runIdOfJobKey(key);
+      if (page.size() == pageSize || scanned[0] == MAX_SCANNED_PER_PAGE) {
+        more[0] = true;
+        return false;
+      }
+      scanned[0]++;
+      lastSeen[0] = id;
+      Run run = request.getJob().isEmpty()
+          ? Store.parse(Run.parser(), value)
+          : store.get(ColumnFamily.RUNS, Keys.run(id), Run.parser()).orElse(null);
+      if (run != null && matches(run, request, states)) {
+        page.add(run);
+      }
+      return true;
+    };
+    if (request.getJob().isEmpty()) {
+      store.scan(ColumnFamily.RUNS, null, before.map(Keys::run).orElse(null), true, collect);
+    } else {
+      byte[] prefix = Keys.runsOfJobPrefix(request.getJob());
+      byte[] upper = before.map(id -> Keys.runOfJob(request.getJob(), id)).orElse(Keys.prefixEnd(prefix));
+      store.scan(ColumnFamily.RUNS_BY_JOB, prefix, upper, true, collect);
+    }
+    ListRunsResponse.Builder response = ListRunsResponse.newBuilder().addAllRuns(page);
+    if (more[0]) {
+      response.setNextPageToken(PageToken.encode(Keys.run(lastSeen[0])));
+    }
+    return response.build();
+  }
+
+  private static boolean matches(Run run, ListRunsRequest request, Set<RunState> states) {
+    if (states != null && !states.contains(run.getState())) {
+      return false;
+    }
+    if (!request.getWaveId().isEmpty() && !request.getWaveId().equals(run.getWaveId())) {
+      return false;
+    }
+    if (request.hasCreatedAfter() && Timestamps.compare(run.getCreateTime(), request.getCreatedAfter()) < 0) {
+      return false;
+    }
+    return !request.hasCreatedBefore() || Timestamps.compare(run.getCreateTime(), request.getCreatedBefore()) < 0;
+  }
+}

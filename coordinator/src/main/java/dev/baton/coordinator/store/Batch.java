@@ -1,0 +1,67 @@
+package dev.baton.coordinator.store;
+
+import com.google.protobuf.MessageLite;
+import java.util.ArrayList;
+import java.util.List;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+
+/**
+ * Changes to several keys that become durable together, as one RocksDB {@link WriteBatch}, with the in-memory
+ * updates that must follow only once they are. Components add their part of a change to a shared batch (a tick
+ * adds a run and moves the schedule entry) and one {@link Store#commit} makes it all durable at once.
+ */
+public final class Batch implements AutoCloseable {
+  private final Store store;
+  private final WriteBatch writes = new WriteBatch();
+  private final List<Runnable> afterCommit = new ArrayList<>();
+
+  Batch(Store store) {
+    this.store = store;
+  }
+
+  public Batch put(ColumnFamily cf, byte[] key, MessageLite value) {
+    return put(cf, key, value.toByteArray());
+  }
+
+  public Batch put(ColumnFamily cf, byte[] key, byte[] value) {
+    try {
+      writes.put(store.handle(cf), key, value);
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot add a write to a batch", e);
+    }
+    return this;
+  }
+
+  public Batch delete(ColumnFamily cf, byte[] key) {
+    try {
+      writes.delete(store.handle(cf), key);
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot add a delete to a batch", e);
+    }
+    return this;
+  }
+
+  /** Runs {@code action} after the batch is durable, in the committing thread, in the order added. */
+  public Batch afterCommit(Runnable action) {
+    afterCommit.add(action);
+    return this;
+  }
+
+  public boolean isEmpty() {
+    return writes.count() == 0;
+  }
+
+  WriteBatch writes() {
+    return writes;
+  }
+
+  List<Runnable> afterCommitActions() {
+    return afterCommit;
+  }
+
+  @Override
+  public void close() {
+    writes.close();
+  }
+}

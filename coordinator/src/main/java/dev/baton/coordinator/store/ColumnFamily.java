@@ -1,0 +1,37 @@
+package dev.baton.coordinator.store;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The column families of Baton's RocksDB store (DESIGN.md section 8). Every piece of coordinator state lives in
+ * one of them; in-memory indexes are rebuilt from them at start.
+ */
+public enum ColumnFamily {
+  /** Job name -> {@code baton.v1.Job} (the stored definition with its version and times). */
+  JOBS("jobs"),
+  /** Run id (8 bytes, big-endian) -> {@code baton.v1.Run}, with every attempt. */
+  RUNS("runs"),
+  /** Job name, 0x00, run id -> empty: the runs of a job in creation order. */
+  RUNS_BY_JOB("runs_by_job"),
+  /** Next fire time (epoch millis, 8 bytes big-endian), job name -> empty: the schedule index, ordered by time. */
+  SCHEDULE("schedule"),
+  /** Priority (1 byte), ready time (millis), run id -> empty: runs waiting for a worker. */
+  READY("ready"),
+  /** Run id -> {@code baton.v1.DeadLetter}. */
+  DEAD_LETTERS("dead_letters"),
+  /** Run id, attempt, offset -> output bytes of an attempt. */
+  OUTPUT("output"),
+  /** Named values: schema version, epoch counter, dispatch settings. */
+  META("meta");
+
+  private final String rocksName;
+
+  ColumnFamily(String rocksName) {
+    this.rocksName = rocksName;
+  }
+
+  /** The name of the column family inside RocksDB. */
+  public byte[] rocksName() {
+    return rocksName.getBytes(StandardCharsets.UTF_8);
+  }
+}

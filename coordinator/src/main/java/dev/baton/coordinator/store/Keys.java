@@ -1,0 +1,101 @@
+package dev.baton.coordinator.store;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+
+/**
+ * Key encodings. Numbers are big-endian so that RocksDB's byte order is their numeric order; names are UTF-8.
+ * Times before the epoch are not used, so signed longs sort correctly as unsigned bytes.
+ */
+public final class Keys {
+  /** Separates a job name from what follows it; names never contain 0x00. */
+  private static final byte SEPARATOR = 0;
+
+  private Keys() {}
+
+  public static byte[] job(String name) {
+    return utf8(name);
+  }
+
+  public static String jobName(byte[] key) {
+    return new String(key, StandardCharsets.UTF_8);
+  }
+
+  public static byte[] run(long runId) {
+    return ByteBuffer.allocate(Long.BYTES).putLong(runId).array();
+  }
+
+  public static long runId(byte[] key) {
+    return ByteBuffer.wrap(key).getLong();
+  }
+
+  /** All runs of one job share this prefix in {@link ColumnFamily#RUNS_BY_JOB}. */
+  public static byte[] runsOfJobPrefix(String job) {
+    byte[] name = utf8(job);
+    byte[] prefix = Arrays.copyOf(name, name.length + 1);
+    prefix[name.length] = SEPARATOR;
+    return prefix;
+  }
+
+  public static byte[] runOfJob(String job, long runId) {
+    byte[] prefix = runsOfJobPrefix(job);
+    return ByteBuffer.allocate(prefix.length + Long.BYTES).put(prefix).putLong(runId).array();
+  }
+
+  /** The run id at the end of a {@link ColumnFamily#RUNS_BY_JOB} key. */
+  public static long runIdOfJobKey(byte[] key) {
+    return ByteBuffer.wrap(key, key.length - Long.BYTES, Long.BYTES).getLong();
+  }
+
+  public static byte[] schedule(Instant fireTime, String job) {
+    byte[] name = utf8(job);
+    return ByteBuffer.allocate(Long.BYTES + name.length).putLong(fireTime.toEpochMilli()).put(name).array();
+  }
+
+  public static Instant scheduleTime(byte[] key) {
+    return Instant.ofEpochMilli(ByteBuffer.wrap(key).getLong());
+  }
+
+  public static String scheduleJob(byte[] key) {
+    return new String(key, Long.BYTES, key.length - Long.BYTES, StandardCharsets.UTF_8);
+  }
+
+  /** Ready-queue key: lower priority numbers (HIGH = 1) sort first, then older ready times, then lower run ids. */
+  public static byte[] ready(int priority, Instant readyTime, long runId) {
+    return ByteBuffer.allocate(1 + 2 * Long.BYTES)
+        .put((byte) priority)
+        .putLong(readyTime.toEpochMilli())
+        .putLong(runId)
+        .array();
+  }
+
+  public static int readyPriority(byte[] key) {
+    return key[0];
+  }
+
+  public static long readyRunId(byte[] key) {
+    return ByteBuffer.wrap(key, 1 + Long.BYTES, Long.BYTES).getLong();
+  }
+
+  public static byte[] meta(String name) {
+    return utf8(name);
+  }
+
+  /** The smallest key greater than every key starting with {@code prefix}, for iterator upper bounds. */
+  public static byte[] prefixEnd(byte[] prefix) {
+    byte[] end = Arrays.copyOf(prefix, prefix.length);
+    for (int i = end.length - 1; i >= 0; i--) {
+      if (end[i] != (byte) 0xFF) {
+        end[i]++;
+        return Arrays.copyOf(end, i + 1);
+      }
+    }
+    return null; // every byte 0xFF: no upper bound
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}
