@@ -1,0 +1,101 @@
+package dev.baton.coordinator.api;
+
+import static dev.baton.coordinator.testing.GrpcAssertions.assertStatus;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.baton.coordinator.testing.FakeClock;
+import dev.baton.coordinator.testing.InProcessCoordinator;
+import dev.baton.coordinator.testing.Jobs;
+import dev.baton.proto.v1.ClusterStatus;
+import dev.baton.proto.v1.CoordinatorRole;
+import dev.baton.proto.v1.CreateJobRequest;
+import dev.baton.proto.v1.GetClusterStatusRequest;
+import dev.baton.proto.v1.ListWorkersRequest;
+import dev.baton.proto.v1.Priority;
+import dev.baton.proto.v1.TriggerJobRequest;
+import io.grpc.Status;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ClusterServiceTest {
+  @TempDir Path dir;
+  private InProcessCoordinator coordinator;
+
+  @BeforeEach
+  void start() throws Exception {
+    coordinator = new InProcessCoordinator(dir, FakeClock.at("2026-11-22T10:00:00Z"));
+  }
+
+  @AfterEach
+  void stop() {
+    coordinator.close();
+  }
+
+  @Test
+  void statusShowsTheStandaloneCoordinatorItsEpochJobsAndQueue() throws Exception {
+    var jobs = coordinator.client().jobs();
+    jobs.createJob(CreateJobRequest.newBuilder().setJob(Jobs.shell("hi").setPriority(Priority.PRIORITY_HIGH)).build());
+    jobs.createJob(CreateJobRequest.newBuilder().setJob(Jobs.shell("lo").setPriority(Priority.PRIORITY_LOW)).build());
+    jobs.triggerJob(TriggerJobRequest.newBuilder().setName("hi").build());
+    jobs.triggerJob(TriggerJobRequest.newBuilder().setName("lo").build());
+    jobs.triggerJob(TriggerJobRequest.newBuilder().setName("lo").build());
+
+    ClusterStatus status = coordinator.client().cluster().getClusterStatus(GetClusterStatusRequest.getDefaultInstance());
+    assertEquals(CoordinatorRole.COORDINATOR_ROLE_STANDALONE, status.getSelf().getRole());
+    assertEquals(1, status.getEpoch());
+    assertEquals(2, status.getJobs());
+    assertEquals(List.of(1L, 0L, 2L), status.getQueueDepthList().stream().map(d -> d.getQueued()).toList());
+
+    coordinator.restart();
+    status = coordinator.client().cluster().getClusterStatus(GetClusterStatusRequest.getDefaultInstance());
+    assertEquals(2, status.getEpoch(), "the epoch grows on every start");
+    assertEquals(3, status.getActiveRuns(), "queued runs are counted again from the store");
+  }
+
+  @Test
+  void workersAreNotImplementedYet() {
+    assertStatus(Status.Code.UNIMPLEMENTED,
+        () -> coordinator.client().cluster().listWorkers(ListWorkersRequest.getDefaultInstance()));
+  }
+
+  @Test
+  void healthAndReflectionAreServed() throws Exception {
+    HealthCheckResponse health = HealthGrpc.newBlockingStub(coordinator.client().channel())
+        .check(HealthCheckRequest.getDefaultInstance());
+    assertEquals(HealthCheckResponse.ServingStatus.SERVING, health.getStatus());
+
+    CompletableFuture<ServerReflectionResponse> answer = new CompletableFuture<>();
+    StreamObserver<ServerReflectionRequest> request = ServerReflectionGrpc.newStub(coordinator.client().channel())
+        .serverReflectionInfo(new StreamObserver<>() {
+          public void onNext(ServerReflectionResponse r) {
+            answer.complete(r);
+          }
+
+          public void onError(Throwable t) {
+            answer.completeExceptionally(t);
+          }
+
+          public void onCompleted() {}
+        });
+    request.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+    List<String> services = answer.get(5, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()
+        .map(s -> s.getName()).toList();
+    request.onCompleted();
+    assertTrue(services.containsAll(List.of("baton.v1.JobService", "baton.v1.RunService",
+        "baton.v1.ClusterService", "baton.v1.AgentService")), services.toString());
+  }
+}

@@ -1,0 +1,63 @@
+package dev.baton.coordinator.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CoordinatorConfigTest {
+  @TempDir Path dir;
+
+  @Test
+  void defaultsArePinned() {
+    CoordinatorConfig d = CoordinatorConfig.defaults();
+    assertEquals("127.0.0.1:7070", d.listen());
+    assertEquals(Path.of("data", "coordinator"), d.dataDir());
+    assertFalse(d.insecure());
+    assertEquals(Duration.ofSeconds(60), d.misfireGrace());
+    assertEquals(Duration.ofSeconds(10), d.workerTtl());
+    assertEquals(Duration.ofSeconds(1), d.heartbeatInterval());
+    assertEquals(1L << 20, d.maxOutputBytes());
+  }
+
+  @Test
+  void flagsBeatEnvironmentBeatsFileBeatsDefaults() throws Exception {
+    Path file = dir.resolve("coordinator.yaml");
+    Files.writeString(file, "listen: 127.0.0.1:9000\ndata_dir: /tmp/from-file\nworker_ttl: 20s\n");
+    CoordinatorConfig c = CoordinatorConfig.load(file,
+        Map.of("BATON_DATA_DIR", "/tmp/from-env", "BATON_WORKER_TTL", "15s"),
+        Map.of("worker_ttl", "12s"));
+    assertEquals("127.0.0.1:9000", c.listen());
+    assertEquals(Path.of("/tmp/from-env"), c.dataDir());
+    assertEquals(Duration.ofSeconds(12), c.workerTtl());
+    assertEquals(Duration.ofSeconds(60), c.misfireGrace());
+  }
+
+  @Test
+  void refusesUnknownKeysAndBadValues() throws Exception {
+    Path file = dir.resolve("bad.yaml");
+    Files.writeString(file, "lisen: 127.0.0.1:1\n");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> CoordinatorConfig.load(file, Map.of(), Map.of()));
+    assertTrue(e.getMessage().contains("unknown setting 'lisen'"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> CoordinatorConfig.load(null, Map.of(), Map.of("worker_ttl", "soon")));
+    assertTrue(e.getMessage().startsWith("worker_ttl: 'soon' is not a duration"), e.getMessage());
+  }
+
+  @Test
+  void aPublicAddressNeedsInsecureWithoutTls() throws Exception {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> CoordinatorConfig.load(null, Map.of(), Map.of("listen", "0.0.0.0:7070")));
+    assertTrue(e.getMessage().contains("--insecure"), e.getMessage());
+    assertTrue(CoordinatorConfig.load(null, Map.of(), Map.of("listen", "0.0.0.0:7070", "insecure", "true"))
+        .insecure());
+  }
+}

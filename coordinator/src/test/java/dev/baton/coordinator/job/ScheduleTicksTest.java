@@ -1,0 +1,124 @@
+package dev.baton.coordinator.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.util.Timestamps;
+import dev.baton.coordinator.testing.FakeClock;
+import dev.baton.coordinator.testing.InProcessCoordinator;
+import dev.baton.coordinator.testing.Jobs;
+import dev.baton.proto.v1.CreateJobRequest;
+import dev.baton.proto.v1.GetJobRequest;
+import dev.baton.proto.v1.Job;
+import dev.baton.proto.v1.ListRunsRequest;
+import dev.baton.proto.v1.MisfirePolicy;
+import dev.baton.proto.v1.Run;
+import dev.baton.proto.v1.RunReason;
+import dev.baton.proto.v1.RunState;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Due ticks become durable QUEUED runs, exactly once, across restarts and downtime. */
+class ScheduleTicksTest {
+  @TempDir Path dir;
+  private InProcessCoordinator coordinator;
+  private FakeClock clock;
+
+  @BeforeEach
+  void start() throws Exception {
+    clock = FakeClock.at("2026-11-22T10:00:30Z");
+    coordinator = new InProcessCoordinator(dir, clock);
+  }
+
+  @AfterEach
+  void stop() {
+    coordinator.close();
+  }
+
+  private void create(Job.Builder job) {
+    coordinator.client().jobs().createJob(CreateJobRequest.newBuilder().setJob(job).build());
+  }
+
+  /** Fires what is due now (the tick loop may have done it already: either way it happens once). */
+  private List<Run> fireAndList(String job) {
+    coordinator.coordinator().jobs().fireDue(clock.instant());
+    return coordinator.client().runs().listRuns(ListRunsRequest.newBuilder().setJob(job).build()).getRunsList();
+  }
+
+  private Instant nextFire(String job) {
+    Job read = coordinator.client().jobs().getJob(GetJobRequest.newBuilder().setName(job).build());
+    return Instant.ofEpochMilli(Timestamps.toMillis(read.getNextFireTime()));
+  }
+
+  @Test
+  void aDueTickBecomesOneQueuedRunAndTheScheduleMovesOn() {
+    create(Jobs.shell("tick").setSchedule("every minute"));
+    assertEquals(Instant.parse("2026-11-22T10:01:00Z"), nextFire("tick"));
+    assertTrue(fireAndList("tick").isEmpty());
+
+    clock.set(Instant.parse("2026-11-22T10:01:00.002Z"));
+    List<Run> runs = fireAndList("tick");
+    assertEquals(1, runs.size());
+    Run run = runs.get(0);
+    assertEquals(RunState.RUN_STATE_QUEUED, run.getState());
+    assertEquals(RunReason.RUN_REASON_SCHEDULE, run.getReason());
+    assertEquals(Timestamps.parseUnchecked("2026-11-22T10:01:00Z"), run.getScheduledTime());
+    assertEquals(0, run.getMissedTicks());
+    assertEquals(Instant.parse("2026-11-22T10:02:00Z"), nextFire("tick"));
+    assertEquals(1, fireAndList("tick").size(), "firing again at the same time creates nothing");
+  }
+
+  @Test
+  void ticksMissedWhileDownFoldIntoOneRunThatCountsThem() throws Exception {
+    create(Jobs.shell("tick").setSchedule("every minute"));
+    coordinator.close();
+    clock.set(Instant.parse("2026-11-22T10:10:30Z"));
+    coordinator = new InProcessCoordinator(dir, clock);
+
+    List<Run> runs = fireAndList("tick");
+    assertEquals(1, runs.size());
+    assertEquals(Timestamps.parseUnchecked("2026-11-22T10:10:00Z"), runs.get(0).getScheduledTime());
+    assertEquals(9, runs.get(0).getMissedTicks());
+    assertEquals(Instant.parse("2026-11-22T10:11:00Z"), nextFire("tick"));
+  }
+
+  @Test
+  void skipPolicyRecordsMissedTicksAsOneSkippedRun() throws Exception {
+    create(Jobs.shell("tick").setSchedule("every minute").setMisfire(MisfirePolicy.MISFIRE_POLICY_SKIP));
+    coordinator.close();
+    clock.set(Instant.parse("2026-11-22T10:10:30Z"));
+    coordinator = new InProcessCoordinator(dir, clock);
+
+    List<Run> runs = fireAndList("tick");
+    assertEquals(2, runs.size());
+    assertEquals(RunState.RUN_STATE_QUEUED, runs.get(0).getState(), "the on-time tick runs");
+    assertEquals(RunState.RUN_STATE_SKIPPED, runs.get(1).getState());
+    assertEquals(9, runs.get(1).getMissedTicks());
+    assertTrue(runs.get(1).getStateReason().startsWith("misfire: 9 tick(s) missed"), runs.get(1).getStateReason());
+  }
+
+  @Test
+  void aOneTimeScheduleFiresOnceAndThenHasNoNextFire() {
+    create(Jobs.shell("once").setSchedule("in 10 minutes"));
+    assertEquals(Instant.parse("2026-11-22T10:10:30Z"), nextFire("once"));
+    clock.advance(Duration.ofMinutes(10));
+    assertEquals(1, fireAndList("once").size());
+    Job read = coordinator.client().jobs().getJob(GetJobRequest.newBuilder().setName("once").build());
+    assertTrue(!read.hasNextFireTime());
+  }
+
+  @Test
+  void theNextFireTimeSurvivesARestartUnchanged() throws Exception {
+    create(Jobs.shell("daily").setSchedule("daily at 3 AM").setTimezone("Europe/Berlin"));
+    Instant before = nextFire("daily");
+    coordinator.restart();
+    assertEquals(before, nextFire("daily"));
+    assertEquals(Instant.parse("2026-11-23T02:00:00Z"), before);
+  }
+}

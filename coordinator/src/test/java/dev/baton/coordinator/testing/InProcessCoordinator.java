@@ -1,0 +1,60 @@
+package dev.baton.coordinator.testing;
+
+import dev.baton.client.BatonClient;
+import dev.baton.coordinator.Coordinator;
+import dev.baton.coordinator.config.CoordinatorConfig;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** A real coordinator (real RocksDB in a temp dir) behind an in-process gRPC server, with a fake clock. */
+public final class InProcessCoordinator implements AutoCloseable {
+  private final Path dataDir;
+  private final FakeClock clock;
+  private final String serverName = InProcessServerBuilder.generateName();
+  private Coordinator coordinator;
+  private BatonClient client;
+
+  public InProcessCoordinator(Path dataDir, FakeClock clock) throws IOException {
+    this.dataDir = dataDir;
+    this.clock = clock;
+    start();
+  }
+
+  private void start() throws IOException {
+    CoordinatorConfig config = new CoordinatorConfig("127.0.0.1:0", dataDir, false, Duration.ofSeconds(60),
+        Duration.ofSeconds(10), Duration.ofSeconds(1), 1L << 20);
+    coordinator = new Coordinator(config, InProcessServerBuilder.forName(serverName).directExecutor(), clock).start();
+    client = BatonClient.create(InProcessChannelBuilder.forName(serverName).directExecutor());
+  }
+
+  /** Closes the coordinator cleanly and starts a new one on the same data directory. */
+  public void restart() throws IOException {
+    closeQuietly();
+    start();
+  }
+
+  public BatonClient client() {
+    return client;
+  }
+
+  public Coordinator coordinator() {
+    return coordinator;
+  }
+
+  public FakeClock clock() {
+    return clock;
+  }
+
+  private void closeQuietly() {
+    client.close();
+    coordinator.close();
+  }
+
+  @Override
+  public void close() {
+    closeQuietly();
+  }
+}
