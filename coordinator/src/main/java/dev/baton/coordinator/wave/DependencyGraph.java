@@ -41,6 +41,13 @@ public final class DependencyGraph {
     }
   }
 
+  private static void removeEdge(Map<String, Set<String>> edges, String from, String to) {
+    edges.computeIfPresent(from, (k, targets) -> {
+      targets.remove(to);
+      return targets.isEmpty() ? null : targets;
+    });
+  }
+
   /** Forgets {@code job} and its outgoing edges. Its dependents must have been removed first. */
   public void remove(String job) {
     setDependencies(job, List.of());

@@ -103,12 +103,6 @@ class JobServiceTest {
     assertStatus(Status.Code.NOT_FOUND, () -> get("b"));
   }
 
-  @Test
-  void aMessageOverTheLimitIsResourceExhausted() {
-    assertStatus(Status.Code.RESOURCE_EXHAUSTED,
-        () -> create(Jobs.shell("big").setDescription("x".repeat(5 << 20))));
-  }
-
   // GetJob ---------------------------------------------------------------------------------------------------------
 
   @Test
