@@ -69,11 +69,16 @@ public final class BatonClient implements AutoCloseable {
 
   /** Builds a client on any channel builder (tests pass an in-process one), adding retries and deadlines. */
   public static BatonClient create(ManagedChannelBuilder<?> builder) {
+    return create(builder, DEFAULT_DEADLINE);
+  }
+
+  /** As {@link #create(ManagedChannelBuilder)}, with another default deadline for unary calls. */
+  public static BatonClient create(ManagedChannelBuilder<?> builder, Duration defaultDeadline) {
     return new BatonClient(builder
         .defaultServiceConfig(serviceConfig())
         .enableRetry()
         .maxInboundMessageSize(4 << 20)
-        .intercept(new DefaultDeadline(DEFAULT_DEADLINE))
+        .intercept(new DefaultDeadline(defaultDeadline))
         .build());
   }
 
