@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
     name = "baton-coordinator",
     mixinStandardHelpOptions = true,
     version = "baton-coordinator " + Coordinator.VERSION,
-    description = "Runs a Baton coordinator. Without --etcd it runs standalone.",
+    description = "Runs a Baton coordinator: standalone (one coordinator, its own RocksDB store; HA with etcd comes later).",
     footer = {"", "Settings come from defaults, then --config FILE, then BATON_* environment variables "
         + "(BATON_LISTEN, BATON_DATA_DIR, ...), then flags; later ones win."})
 public final class Main implements Callable<Integer> {
