@@ -5,6 +5,7 @@ import static dev.baton.coordinator.schedule.ScheduleAssertions.UTC;
 import static dev.baton.coordinator.schedule.ScheduleAssertions.assertFires;
 import static dev.baton.coordinator.schedule.ScheduleAssertions.parse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.time.Instant;
 import java.util.Optional;
@@ -123,7 +124,7 @@ class CronParsingTest {
     assertEquals(parse("weekdays at 9:00", BERLIN), parse("0 9 * * MON-FRI", BERLIN));
     assertEquals(parse("@daily", UTC), parse("0 0 * * *", UTC));
     assertEquals(parse("@daily", UTC).hashCode(), parse("0 0 * * *", UTC).hashCode());
-    org.junit.jupiter.api.Assertions.assertNotEquals(
+    assertNotEquals(
         parse("@daily", UTC), parse("@daily", BERLIN));
   }
 }

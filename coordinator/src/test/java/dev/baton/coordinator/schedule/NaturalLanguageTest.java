@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.Optional;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -303,16 +304,16 @@ class NaturalLanguageTest {
   void aPastOneTimeScheduleParsesButNeverFires() {
     Schedule past = parse("at 2020-01-01 00:00", UTC);
     assertEquals(Instant.parse("2020-01-01T00:00:00Z"), ((OneTimeSchedule) past).instant());
-    assertEquals(java.util.Optional.empty(), past.nextFireAfter(NOW));
+    assertEquals(Optional.empty(), past.nextFireAfter(NOW));
   }
 
   @Test
   void oneTimeFiresOnlyStrictlyBeforeItsInstant() {
     Schedule once = parse("at 2026-12-01T10:00:00Z", UTC);
     Instant at = Instant.parse("2026-12-01T10:00:00Z");
-    assertEquals(java.util.Optional.of(at), once.nextFireAfter(at.minusNanos(1)));
-    assertEquals(java.util.Optional.empty(), once.nextFireAfter(at));
-    assertEquals(java.util.Optional.empty(), once.nextFireAfter(at.plusSeconds(1)));
+    assertEquals(Optional.of(at), once.nextFireAfter(at.minusNanos(1)));
+    assertEquals(Optional.empty(), once.nextFireAfter(at));
+    assertEquals(Optional.empty(), once.nextFireAfter(at.plusSeconds(1)));
   }
 
   @Test
