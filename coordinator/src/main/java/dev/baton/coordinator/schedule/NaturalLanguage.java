@@ -11,6 +11,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -149,24 +150,26 @@ final class NaturalLanguage {
       String days = days("every monday and thursday at 7:15 pm");
       return cron(optionalAt("every monday and thursday at 7:15 pm"), "* * " + days);
     }
-    take();
     switch (what) {
       case "minute":
+        take();
         end("every minute");
         return cron("* * * * *");
       case "second":
       case "hour":
+        take();
         end("every hour");
         return interval(1, UNIT_SECONDS.get(what));
       case "day":
+        take();
         if (peek() == null) {
           return interval(1, UNIT_SECONDS.get(what));
         }
         return daily(optionalAt("every day at noon"));
       case "weekday":
+        take();
         return cron(optionalAt("every weekday at 9am"), "* * 1-5");
       default:
-        pos--;
         throw fail(
             "expected a number, a unit or a day name after \"every\"", "every 15 minutes");
     }
@@ -378,7 +381,7 @@ final class NaturalLanguage {
 
   private IntervalSchedule interval(long count, long unitSeconds) throws ScheduleException {
     if (count == 0) {
-      throw fail("the interval must be at least 1 second; 0 is not a count", "every 15 minutes");
+      throw fail("the number must be at least 1", "every 15 minutes");
     }
     if (count > MAX_INTERVAL_SECONDS / unitSeconds) {
       throw fail("the interval may be at most 3650 days", "every 15 minutes");
@@ -491,7 +494,7 @@ final class NaturalLanguage {
   }
 
   private static Map<String, DayOfWeek> dayNames() {
-    Map<String, DayOfWeek> names = new java.util.HashMap<>();
+    Map<String, DayOfWeek> names = new HashMap<>();
     for (DayOfWeek day : DayOfWeek.values()) {
       String full = day.name().toLowerCase(Locale.ROOT);
       names.put(full, day);

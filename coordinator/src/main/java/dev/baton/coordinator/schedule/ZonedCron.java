@@ -21,6 +21,10 @@ import java.util.Optional;
  * clock time in a frame without daylight saving (UTC, standing for the zone's local time), where it
  * is right, and {@link LocalTimes} maps each local match to its instant.
  *
+ * <p>Known limit of cron-utils 9.2.1: Quartz expressions without a year, and Unix expressions
+ * with lists in a field (e.g. {@code 0 2,3 * * *}), have no fire times after 2099-12-31; {@link
+ * #nextAfter} then returns empty.
+ *
  * <p>Immutable and thread-safe.
  */
 final class ZonedCron {
@@ -40,12 +44,14 @@ final class ZonedCron {
     if (transition != null
         && transition.isOverlap()
         && at.getOffset().equals(transition.getOffsetAfter())) {
-      // `after` is in the second pass through a repeated hour. Local times up to the end of the
-      // overlap fired during the first pass, so resume the search at the overlap's end (inclusive).
+      // `after` is in the second pass through a repeated hour. Every local time up to the end of
+      // the overlap fired in the first pass, so resume at the overlap's end (inclusive) instead of
+      // walking through up to 3,600 first-pass matches of a per-second Quartz expression.
       cursor = transition.getDateTimeBefore().minusNanos(1);
     }
-    // LocalTimes.firstInstant never decreases with local time and, from the cursor chosen above,
-    // the first local match already maps strictly after `after`. The loop only guards that proof.
+    // LocalTimes.firstInstant never decreases as local time increases, so the answer is the first
+    // local match whose instant is after `after`. Earlier matches can only be first-pass times of
+    // an overlap; the jump above skips those, and the loop would too, one at a time.
     for (int guard = 0; guard < 10_000; guard++) {
       Optional<LocalDateTime> match = nextLocalMatch(cursor);
       if (match.isEmpty()) {
