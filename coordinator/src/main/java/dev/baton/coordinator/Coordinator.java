@@ -11,7 +11,10 @@ import dev.baton.coordinator.job.JobRegistry;
 import dev.baton.coordinator.job.TickLoop;
 import dev.baton.coordinator.run.RunStore;
 import dev.baton.coordinator.store.Store;
-import dev.baton.proto.v1.AgentServiceGrpc;
+import dev.baton.coordinator.dispatch.Dispatcher;
+import dev.baton.coordinator.run.OutputStore;
+import dev.baton.coordinator.run.RunEventHub;
+import dev.baton.coordinator.worker.AgentStreamService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -46,6 +49,7 @@ public final class Coordinator implements Closeable {
   private JobRegistry jobs;
   private RunStore runs;
   private TickLoop ticker;
+  private Dispatcher dispatcher;
   private Server server;
   private long epoch;
 
@@ -64,33 +68,48 @@ public final class Coordinator implements Closeable {
 
     ReadyQueue readyQueue = new ReadyQueue(store);
     readyQueue.load();
-    runs = new RunStore(store, readyQueue, clock);
+    RunEventHub events = new RunEventHub();
+    runs = new RunStore(store, readyQueue, events, clock);
     TickLoop[] tickerRef = new TickLoop[1];
     jobs = new JobRegistry(store, runs, clock, config.misfireGrace(), () -> tickerRef[0].wake());
     jobs.load();
     ticker = new TickLoop(jobs, clock);
     tickerRef[0] = ticker;
+    OutputStore output = new OutputStore(store, config.maxOutputBytes());
+    dispatcher = new Dispatcher(store, runs, readyQueue, output, events, clock, new Dispatcher.Timing(
+        config.heartbeatInterval(), config.workerTtl(), fenceMargin(config.workerTtl()), config.maxOutputBytes()),
+        epoch);
+    dispatcher.load();
 
     ClusterServiceImpl.Identity identity = new ClusterServiceImpl.Identity(
         CoordinatorConfig.localHostName(), config.listen(), epoch, Timestamps.fromMillis(clock.millis()), VERSION);
     server = serverBuilder
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
         .addService(new JobServiceImpl(jobs, clock))
-        .addService(new RunServiceImpl(runs))
-        .addService(new ClusterServiceImpl(identity, jobs, readyQueue))
-        // The worker stream arrives with Foundation II; until then every call is UNIMPLEMENTED.
-        .addService(new AgentServiceGrpc.AgentServiceImplBase() {})
+        .addService(new RunServiceImpl(runs, dispatcher, output, events))
+        .addService(new ClusterServiceImpl(identity, jobs, readyQueue, dispatcher))
+        .addService(new AgentStreamService(dispatcher, clock).withAddresses())
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .build()
         .start();
     ticker.start();
+    dispatcher.start();
     health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
     lifecycle.transition(Lifecycle.State.RUNNING);
     log.info("coordinator standalone on {} (port {}), epoch {}, {} jobs, data in {}, ready in {} ms",
         config.listen(), port(), epoch, jobs.count(), config.dataDir().toAbsolutePath(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     return this;
+  }
+
+  /**
+   * How long before its TTL runs out an agent that has lost the coordinator kills its runs, so that they are dead
+   * before the coordinator hands them to another worker: a third of the TTL, at most 3 s.
+   */
+  static java.time.Duration fenceMargin(java.time.Duration workerTtl) {
+    java.time.Duration third = workerTtl.dividedBy(3);
+    return third.compareTo(java.time.Duration.ofSeconds(3)) < 0 ? third : java.time.Duration.ofSeconds(3);
   }
 
   /** The port the server listens on (useful with port 0). */
@@ -117,6 +136,9 @@ public final class Coordinator implements Closeable {
     }
     if (ticker != null) {
       ticker.close();
+    }
+    if (dispatcher != null) {
+      dispatcher.close();
     }
     if (server != null) {
       try {

@@ -1,6 +1,12 @@
 package dev.baton.coordinator.api;
 
+import dev.baton.coordinator.dispatch.Dispatcher;
 import dev.baton.coordinator.dispatch.ReadyQueue;
+import dev.baton.coordinator.error.BatonException;
+import dev.baton.proto.v1.DrainWorkerRequest;
+import dev.baton.proto.v1.ListWorkersRequest;
+import dev.baton.proto.v1.ListWorkersResponse;
+import dev.baton.proto.v1.Worker;
 import dev.baton.coordinator.job.JobRegistry;
 import dev.baton.coordinator.store.Store;
 import dev.baton.proto.v1.ClusterServiceGrpc;
@@ -16,8 +22,8 @@ import io.grpc.stub.StreamObserver;
 import java.util.Map;
 
 /**
- * ClusterService: the status of this (standalone) coordinator. Workers, drain and dispatch-policy changes answer
- * UNIMPLEMENTED until the issues that build them.
+ * ClusterService: the status of this (standalone) coordinator, its workers, drain. Dispatch-policy changes answer
+ * UNIMPLEMENTED until the Workflows issue.
  */
 public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceImplBase {
   /** What a status reports about the coordinator itself, fixed at start. */
@@ -27,11 +33,29 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
   private final Identity identity;
   private final JobRegistry jobs;
   private final ReadyQueue readyQueue;
+  private final Dispatcher dispatcher;
 
-  public ClusterServiceImpl(Identity identity, JobRegistry jobs, ReadyQueue readyQueue) {
+  public ClusterServiceImpl(Identity identity, JobRegistry jobs, ReadyQueue readyQueue, Dispatcher dispatcher) {
     this.identity = identity;
     this.jobs = jobs;
     this.readyQueue = readyQueue;
+    this.dispatcher = dispatcher;
+  }
+
+  @Override
+  public void listWorkers(ListWorkersRequest request, StreamObserver<ListWorkersResponse> response) {
+    Calls.unary(response, () ->
+        ListWorkersResponse.newBuilder().addAllWorkers(Calls.await(dispatcher.workers())).build());
+  }
+
+  @Override
+  public void drainWorker(DrainWorkerRequest request, StreamObserver<Worker> response) {
+    Calls.unary(response, () -> {
+      if (request.getWorker().isBlank()) {
+        throw BatonException.invalid("worker", "required: a worker's name or id");
+      }
+      return Calls.await(dispatcher.drain(request.getWorker()));
+    });
   }
 
   @Override
@@ -55,12 +79,17 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
           .setStartTime(identity.startTime())
           .setVersion(identity.version())
           .setSchemaVersion(Store.SCHEMA_VERSION);
+      for (Worker worker : Calls.await(dispatcher.workers())) {
+        status.setLiveWorkers(status.getLiveWorkers() + 1)
+            .setTotalSlots(status.getTotalSlots() + worker.getSlots())
+            .setFreeSlots(status.getFreeSlots() + worker.getFreeSlots());
+      }
       long queued = 0;
       for (Map.Entry<Priority, Long> depth : readyQueue.depth().entrySet()) {
         status.addQueueDepth(QueueDepth.newBuilder().setPriority(depth.getKey()).setQueued(depth.getValue()));
         queued += depth.getValue();
       }
-      return status.setActiveRuns(queued).build();
+      return status.setActiveRuns(queued + dispatcher.inFlightCount()).build();
     });
   }
 }

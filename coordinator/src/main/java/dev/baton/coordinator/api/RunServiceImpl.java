@@ -1,37 +1,180 @@
 package dev.baton.coordinator.api;
 
+import dev.baton.coordinator.dispatch.Dispatcher;
 import dev.baton.coordinator.error.BatonException;
+import dev.baton.coordinator.run.OutputStore;
+import dev.baton.coordinator.run.RunChanges;
+import dev.baton.coordinator.run.RunEventHub;
+import dev.baton.coordinator.run.RunStateMachine;
 import dev.baton.coordinator.run.RunStore;
+import dev.baton.proto.v1.CancelRunRequest;
 import dev.baton.proto.v1.GetRunRequest;
 import dev.baton.proto.v1.ListRunsRequest;
 import dev.baton.proto.v1.ListRunsResponse;
+import dev.baton.proto.v1.OutputChunk;
 import dev.baton.proto.v1.Run;
+import dev.baton.proto.v1.RunEvent;
 import dev.baton.proto.v1.RunServiceGrpc;
+import dev.baton.proto.v1.RunState;
+import dev.baton.proto.v1.StreamOutputRequest;
+import dev.baton.proto.v1.WatchRunEventsRequest;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * RunService: reading runs. Cancel, events, output, waves and the dead-letter queue answer UNIMPLEMENTED (the
- * generated base class) until the issues that build them.
+ * RunService: reading runs, cancelling them, following their events and output. Waves and the dead-letter queue
+ * answer UNIMPLEMENTED (the generated base class) until the Workflows issue.
  */
 public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
   private final RunStore runs;
+  private final Dispatcher dispatcher;
+  private final OutputStore output;
+  private final RunEventHub events;
 
-  public RunServiceImpl(RunStore runs) {
+  public RunServiceImpl(RunStore runs, Dispatcher dispatcher, OutputStore output, RunEventHub events) {
     this.runs = runs;
+    this.dispatcher = dispatcher;
+    this.output = output;
+    this.events = events;
   }
 
   @Override
   public void getRun(GetRunRequest request, StreamObserver<Run> response) {
-    Calls.unary(response, () -> {
-      if (request.getId().isEmpty()) {
-        throw BatonException.invalid("id", "required");
-      }
-      return runs.get(request.getId());
-    });
+    Calls.unary(response, () -> runs.get(requireId(request.getId(), "id")));
   }
 
   @Override
   public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> response) {
     Calls.unary(response, () -> runs.list(request));
+  }
+
+  @Override
+  public void cancelRun(CancelRunRequest request, StreamObserver<Run> response) {
+    Calls.unary(response, () -> {
+      String reason = request.getReason().isBlank() ? "cancelled through the API" : request.getReason();
+      return Calls.await(dispatcher.cancel(requireId(request.getId(), "id"), reason));
+    });
+  }
+
+  @Override
+  public void watchRunEvents(WatchRunEventsRequest request, StreamObserver<RunEvent> response) {
+    ServerCallStreamObserver<RunEvent> stream = (ServerCallStreamObserver<RunEvent>) response;
+    AutoCloseable subscription = events.subscribe(new RunEventHub.Listener() {
+      @Override
+      public void onRun(Run run, RunState previous) {
+        if ((request.getJob().isEmpty() || request.getJob().equals(run.getJob()))
+            && (request.getRunId().isEmpty() || request.getRunId().equals(run.getId()))) {
+          synchronized (stream) {
+            if (!stream.isCancelled()) {
+              stream.onNext(RunEvent.newBuilder().setRun(run).setPreviousState(previous)
+                  .setTime(run.getUpdateTime()).build());
+            }
+          }
+        }
+      }
+    });
+    stream.setOnCancelHandler(() -> closeQuietly(subscription));
+  }
+
+  @Override
+  public void streamOutput(StreamOutputRequest request, StreamObserver<OutputChunk> response) {
+    ServerCallStreamObserver<OutputChunk> stream = (ServerCallStreamObserver<OutputChunk>) response;
+    Run run;
+    try {
+      run = runs.get(requireId(request.getRunId(), "run_id"));
+      if (run.getAttemptsCount() == 0) {
+        response.onCompleted();
+        return;
+      }
+    } catch (RuntimeException e) {
+      response.onError(ErrorMapper.toStatus(e));
+      return;
+    }
+    int attempt = request.getAttempt() == 0 ? RunChanges.current(run).getNumber() : request.getAttempt();
+    if (attempt < 1 || attempt > run.getAttemptsCount()) {
+      response.onError(ErrorMapper.toStatus(BatonException.invalid("attempt",
+          "run " + run.getId() + " has attempts 1 to " + run.getAttemptsCount())));
+      return;
+    }
+    AtomicLong next = new AtomicLong(request.getOffset());
+    Object lock = new Object();
+    // Subscribe before reading what is stored, so that nothing falls between the two; the offset filter drops
+    // what arrives twice.
+    AutoCloseable[] subscription = {null};
+    if (request.getFollow()) {
+      subscription[0] = events.subscribe(new RunEventHub.Listener() {
+        @Override
+        public void onOutput(OutputChunk chunk) {
+          if (chunk.getRunId().equals(run.getId()) && chunk.getAttempt() == attempt) {
+            send(stream, lock, next, chunk);
+          }
+        }
+
+        @Override
+        public void onRun(Run changed, RunState previous) {
+          if (changed.getId().equals(run.getId()) && ended(changed, attempt)) {
+            finish(stream, lock, subscription[0]);
+          }
+        }
+      });
+      stream.setOnCancelHandler(() -> closeQuietly(subscription[0]));
+    }
+    for (OutputChunk chunk : output.read(run.getId(), attempt, request.getOffset())) {
+      send(stream, lock, next, chunk);
+    }
+    Run now = runs.get(run.getId());
+    if (!request.getFollow() || ended(now, attempt)) {
+      finish(stream, lock, subscription[0]);
+    }
+  }
+
+  /** Whether no more output can come for the attempt. */
+  private static boolean ended(Run run, int attempt) {
+    return !RunStateMachine.isActive(run.getState()) || RunChanges.current(run).getNumber() != attempt;
+  }
+
+  private static void send(ServerCallStreamObserver<OutputChunk> stream, Object lock, AtomicLong next,
+      OutputChunk chunk) {
+    synchronized (lock) {
+      long end = chunk.getOffset() + chunk.getData().size();
+      if (end <= next.get() || stream.isCancelled()) {
+        return;
+      }
+      int skip = (int) Math.max(0, next.get() - chunk.getOffset());
+      OutputChunk fresh = skip == 0 ? chunk : chunk.toBuilder().setOffset(chunk.getOffset() + skip)
+          .setData(chunk.getData().substring(skip)).build();
+      next.set(end);
+      stream.onNext(fresh);
+    }
+  }
+
+  private static void finish(ServerCallStreamObserver<OutputChunk> stream, Object lock, AutoCloseable subscription) {
+    closeQuietly(subscription);
+    synchronized (lock) {
+      try {
+        stream.onCompleted();
+      } catch (IllegalStateException alreadyClosed) {
+        // completed by the other path
+      }
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception ignored) {
+      // removing a listener cannot fail
+    }
+  }
+
+  private static String requireId(String id, String field) {
+    if (id.isEmpty()) {
+      throw BatonException.invalid(field, "required");
+    }
+    return id;
   }
 }

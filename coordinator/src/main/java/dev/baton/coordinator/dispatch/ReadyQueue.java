@@ -1,45 +1,101 @@
 package dev.baton.coordinator.dispatch;
 
+import com.google.protobuf.util.Timestamps;
+import dev.baton.coordinator.run.RunChanges;
 import dev.baton.coordinator.store.Batch;
 import dev.baton.coordinator.store.ColumnFamily;
 import dev.baton.coordinator.store.Keys;
 import dev.baton.coordinator.store.Store;
 import dev.baton.proto.v1.Priority;
 import dev.baton.proto.v1.Run;
-import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.NavigableSet;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The persistent queue of runs waiting for a worker ({@link ColumnFamily#READY}), keyed so that RocksDB's order is
- * the PRIORITY policy's order: priority, then ready time, then run id. Keeps a count per priority in memory,
- * rebuilt from the store at start.
+ * the PRIORITY policy's order: priority, then the time the run was queued, then run id. An in-memory copy of the
+ * keys, rebuilt from the store at start, lets dispatch walk the queue without reading RocksDB.
  */
 public final class ReadyQueue {
+  /** A queued run's place in the queue. Ordered as the store orders the keys. */
+  public record Entry(int priority, long queuedMillis, long runId) implements Comparable<Entry> {
+    @Override
+    public int compareTo(Entry o) {
+      int c = Integer.compare(priority, o.priority);
+      if (c != 0) {
+        return c;
+      }
+      c = Long.compare(queuedMillis, o.queuedMillis);
+      return c != 0 ? c : Long.compare(runId, o.runId);
+    }
+
+    byte[] key() {
+      return Keys.ready(priority, java.time.Instant.ofEpochMilli(queuedMillis), runId);
+    }
+  }
+
   private static final byte[] EMPTY = new byte[0];
 
   private final Store store;
+  private final NavigableSet<Entry> entries = new ConcurrentSkipListSet<>();
   /** Queued runs per {@link Priority} number (index 0 unused). */
   private final AtomicLongArray depth = new AtomicLongArray(Priority.values().length);
+  private volatile Runnable onAdd = () -> {};
 
   public ReadyQueue(Store store) {
     this.store = store;
   }
 
-  /** Counts what the store holds; call once at start, before anything is added. */
+  /** Reads the queue from the store; call once at start, before anything is added. */
   public void load() {
     store.scan(ColumnFamily.READY, null, null, false, (key, value) -> {
-      depth.incrementAndGet(Keys.readyPriority(key));
+      byte[] k = key;
+      long queued = java.nio.ByteBuffer.wrap(k, 1, Long.BYTES).getLong();
+      entries.add(new Entry(Keys.readyPriority(k), queued, Keys.readyRunId(k)));
+      depth.incrementAndGet(Keys.readyPriority(k));
       return true;
     });
   }
 
-  /** Adds {@code run} to the queue as part of {@code batch}. */
-  public void add(Batch batch, Run run, Instant readyTime) {
-    int priority = run.getPriority().getNumber();
-    batch.put(ColumnFamily.READY, Keys.ready(priority, readyTime, Long.parseLong(run.getId())), EMPTY);
-    batch.afterCommit(() -> depth.incrementAndGet(priority));
+  /** Called after each commit that added a run (dispatch wakes up). */
+  public void onAdd(Runnable listener) {
+    this.onAdd = listener;
+  }
+
+  /** The queue entry of a QUEUED run: its priority, its current attempt's queue time, its id. */
+  public static Entry entryOf(Run run) {
+    return new Entry(run.getPriority().getNumber(),
+        Timestamps.toMillis(RunChanges.current(run).getQueueTime()), Long.parseLong(run.getId()));
+  }
+
+  /** Adds a QUEUED run as part of {@code batch}. */
+  public void add(Batch batch, Run run) {
+    Entry entry = entryOf(run);
+    batch.put(ColumnFamily.READY, entry.key(), EMPTY);
+    batch.afterCommit(() -> {
+      if (entries.add(entry)) {
+        depth.incrementAndGet(entry.priority());
+      }
+      onAdd.run();
+    });
+  }
+
+  /** Removes a run that leaves the queue (assigned, cancelled, skipped) as part of {@code batch}. */
+  public void remove(Batch batch, Entry entry) {
+    batch.delete(ColumnFamily.READY, entry.key());
+    batch.afterCommit(() -> {
+      if (entries.remove(entry)) {
+        depth.decrementAndGet(entry.priority());
+      }
+    });
+  }
+
+  /** The queued runs in policy order; a live view. */
+  public NavigableSet<Entry> entries() {
+    return entries;
   }
 
   /** Queued runs per priority, HIGH first. */

@@ -15,7 +15,6 @@ import dev.baton.proto.v1.ListRunsResponse;
 import dev.baton.proto.v1.Run;
 import dev.baton.proto.v1.RunState;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -36,12 +35,14 @@ public final class RunStore {
 
   private final Store store;
   private final ReadyQueue readyQueue;
+  private final RunEventHub events;
   private final Clock clock;
   private final AtomicLong lastId;
 
-  public RunStore(Store store, ReadyQueue readyQueue, Clock clock) {
+  public RunStore(Store store, ReadyQueue readyQueue, RunEventHub events, Clock clock) {
     this.store = store;
     this.readyQueue = readyQueue;
+    this.events = events;
     this.clock = clock;
     this.lastId = new AtomicLong(store.lastKey(ColumnFamily.RUNS).map(Keys::runId).orElse(0L));
   }
@@ -50,6 +51,7 @@ public final class RunStore {
   public Run add(Batch batch, NewRun spec) {
     long id = lastId.incrementAndGet();
     String runId = Long.toString(id);
+    // One clock read: the attempt's queue time is also the run's place in the ready queue.
     Timestamp now = Timestamps.fromMillis(clock.millis());
     Run.Builder run = Run.newBuilder()
         .setId(runId)
@@ -72,9 +74,15 @@ public final class RunStore {
     batch.put(ColumnFamily.RUNS, Keys.run(id), built);
     batch.put(ColumnFamily.RUNS_BY_JOB, Keys.runOfJob(built.getJob(), id), EMPTY);
     if (spec.state() == RunState.RUN_STATE_QUEUED) {
-      readyQueue.add(batch, built, Instant.ofEpochMilli(clock.millis()));
+      readyQueue.add(batch, built);
     }
+    batch.afterCommit(() -> events.publishRun(built, RunState.RUN_STATE_UNSPECIFIED));
     return built;
+  }
+
+  /** Writes a changed run as part of {@code batch}. */
+  public void put(Batch batch, Run run) {
+    batch.put(ColumnFamily.RUNS, Keys.run(Long.parseLong(run.getId())), run);
   }
 
   /** The run with this id. NOT_FOUND if there is none. */

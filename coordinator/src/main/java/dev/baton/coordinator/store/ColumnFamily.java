@@ -17,9 +17,11 @@ public enum ColumnFamily {
   SCHEDULE("schedule"),
   /** Priority (1 byte), ready time (millis), run id -> empty: runs waiting for a worker. */
   READY("ready"),
+  /** Run id -> id of the worker holding it: runs ASSIGNED or RUNNING, reconciled when agents say hello. */
+  IN_FLIGHT("in_flight"),
   /** Run id -> {@code baton.v1.DeadLetter}. */
   DEAD_LETTERS("dead_letters"),
-  /** Run id, attempt, offset -> output bytes of an attempt. */
+  /** Run id, attempt (4 bytes), offset (8 bytes) -> output bytes of an attempt. */
   OUTPUT("output"),
   /** Named values: schema version, epoch counter, dispatch settings. */
   META("meta");

@@ -79,6 +79,20 @@ public final class Keys {
     return ByteBuffer.wrap(key, 1 + Long.BYTES, Long.BYTES).getLong();
   }
 
+  /** All output of one attempt shares this prefix in {@link ColumnFamily#OUTPUT}. */
+  public static byte[] outputPrefix(long runId, int attempt) {
+    return ByteBuffer.allocate(Long.BYTES + Integer.BYTES).putLong(runId).putInt(attempt).array();
+  }
+
+  public static byte[] output(long runId, int attempt, long offset) {
+    return ByteBuffer.allocate(Long.BYTES + Integer.BYTES + Long.BYTES).putLong(runId).putInt(attempt)
+        .putLong(offset).array();
+  }
+
+  public static long outputOffset(byte[] key) {
+    return ByteBuffer.wrap(key, Long.BYTES + Integer.BYTES, Long.BYTES).getLong();
+  }
+
   public static byte[] meta(String name) {
     return utf8(name);
   }

@@ -1,0 +1,55 @@
+package dev.baton.coordinator.dispatch;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where a run goes (DESIGN.md section 5). Pure: it sees workers only through {@link Candidate}.
+ *
+ * <p>Among workers that take work, whose labels match the run's selector and that have enough free slots, the one
+ * with the most free slots wins; ties go to the least recently assigned. A worker is never given more than its
+ * free slots.
+ */
+public final class Placement {
+  /** What placement needs to know of a worker. */
+  public interface Candidate {
+    /** Live, not draining, and its stream can take a message now. */
+    boolean acceptsWork();
+
+    Map<String, String> labels();
+
+    int freeSlots();
+
+    /** Increases with every assignment to this worker; lower means longer ago. */
+    long lastAssignedSequence();
+  }
+
+  private Placement() {}
+
+  /** The worker for a run that needs {@code slots} slots on a worker matching {@code selector}, if any. */
+  public static <C extends Candidate> Optional<C> choose(Collection<C> workers, LabelSelector selector, int slots) {
+    C best = null;
+    for (C w : workers) {
+      if (!w.acceptsWork() || w.freeSlots() < slots || !selector.matches(w.labels())) {
+        continue;
+      }
+      if (best == null
+          || w.freeSlots() > best.freeSlots()
+          || (w.freeSlots() == best.freeSlots() && w.lastAssignedSequence() < best.lastAssignedSequence())) {
+        best = w;
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+
+  /** Whether any worker, busy or not, could ever take the run: false means it waits for a matching worker. */
+  public static <C extends Candidate> boolean anyMatches(Collection<C> workers, LabelSelector selector) {
+    for (C w : workers) {
+      if (selector.matches(w.labels())) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

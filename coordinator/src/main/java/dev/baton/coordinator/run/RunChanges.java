@@ -1,0 +1,164 @@
+package dev.baton.coordinator.run;
+
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.Timestamps;
+import dev.baton.proto.v1.Attempt;
+import dev.baton.proto.v1.AttemptOutcome;
+import dev.baton.proto.v1.Run;
+import dev.baton.proto.v1.RunFinished;
+import dev.baton.proto.v1.RunState;
+import java.time.Instant;
+
+/**
+ * How each event changes a run: pure functions from a run to its next version. Every state change goes through
+ * {@link RunStateMachine#next}, so an illegal move throws instead of overwriting. The caller persists the result.
+ */
+public final class RunChanges {
+  private RunChanges() {}
+
+  /** The attempt the run is on (the last one). */
+  public static Attempt current(Run run) {
+    if (run.getAttemptsCount() == 0) {
+      throw new IllegalStateException("run " + run.getId() + " has no attempt");
+    }
+    return run.getAttempts(run.getAttemptsCount() - 1);
+  }
+
+  /** Whether {@code attempt} is the run's current attempt. */
+  public static boolean isCurrent(Run run, int attempt) {
+    return run.getAttemptsCount() > 0 && current(run).getNumber() == attempt;
+  }
+
+  /** QUEUED → ASSIGNED: the current attempt goes to {@code workerId} in {@code epoch}. */
+  public static Run assign(Run run, String workerId, String workerName, long epoch, Instant now) {
+    RunState next = RunStateMachine.next(run, RunTransition.ASSIGN);
+    Attempt attempt = current(run).toBuilder()
+        .setWorkerId(workerId)
+        .setWorkerName(workerName)
+        .setEpoch(epoch)
+        .setAssignTime(ts(now))
+        .build();
+    return withCurrent(run, attempt).setState(next).setStateReason("").setUpdateTime(ts(now)).build();
+  }
+
+  /** ASSIGNED → RUNNING: the worker started the process. */
+  public static Run start(Run run, long pid, Timestamp startTime, Instant now) {
+    RunState next = RunStateMachine.next(run, RunTransition.START);
+    Attempt attempt = current(run).toBuilder().setPid(pid).setStartTime(startTime).build();
+    return withCurrent(run, attempt).setState(next).setUpdateTime(ts(now)).build();
+  }
+
+  /**
+   * The current attempt ended as the worker reports. A run still ASSIGNED is moved through RUNNING first when the
+   * process did start (its "started" report may have been lost with a connection).
+   */
+  public static Run finish(Run run, RunFinished result, Instant now) {
+    RunTransition transition = switch (result.getOutcome()) {
+      case ATTEMPT_OUTCOME_SUCCEEDED -> RunTransition.SUCCEED;
+      case ATTEMPT_OUTCOME_TIMED_OUT -> RunTransition.TIME_OUT;
+      case ATTEMPT_OUTCOME_CANCELLED -> RunTransition.CANCEL;
+      default -> RunTransition.FAIL;
+    };
+    Run from = run;
+    boolean started = result.hasStartTime();
+    if (run.getState() == RunState.RUN_STATE_ASSIGNED
+        && (started || transition == RunTransition.SUCCEED || transition == RunTransition.TIME_OUT)) {
+      from = start(run, current(run).getPid(), started ? result.getStartTime() : result.getFinishTime(), now);
+    }
+    RunState next = RunStateMachine.next(from, transition);
+    Attempt.Builder attempt = current(from).toBuilder()
+        .setOutcome(result.getOutcome())
+        .setFinishTime(result.hasFinishTime() ? result.getFinishTime() : ts(now))
+        .setError(result.getError())
+        .setOutputBytes(result.getOutputBytes());
+    if (result.hasStartTime()) {
+      attempt.setStartTime(result.getStartTime());
+    }
+    if (result.hasExitCode()) {
+      attempt.setExitCode(result.getExitCode());
+    }
+    if (result.hasSignal()) {
+      attempt.setSignal(result.getSignal());
+    }
+    String reason = switch (next) {
+      case RUN_STATE_FAILED -> failureReason(result);
+      case RUN_STATE_TIMED_OUT -> result.getError().isEmpty() ? "timed out" : result.getError();
+      case RUN_STATE_CANCELLED -> from.getCancelReason().isEmpty() ? result.getError() : from.getCancelReason();
+      default -> "";
+    };
+    return withCurrent(from, attempt.build()).setState(next).setStateReason(reason).setUpdateTime(ts(now)).build();
+  }
+
+  /**
+   * ASSIGNED or RUNNING → QUEUED with a new attempt: the worker was lost ({@code LOST}, counted in
+   * {@code lost_attempts}) or refused the assignment ({@code REJECTED}). When the lost attempts reach
+   * {@code maxLost}, the run FAILS instead.
+   */
+  public static Run requeue(Run run, AttemptOutcome outcome, String reason, int maxLost, Instant now) {
+    Attempt ended = current(run).toBuilder().setOutcome(outcome).setFinishTime(ts(now)).setError(reason).build();
+    Run.Builder next = withCurrent(run, ended).setUpdateTime(ts(now));
+    if (outcome == AttemptOutcome.ATTEMPT_OUTCOME_LOST) {
+      next.setLostAttempts(run.getLostAttempts() + 1);
+      if (next.getLostAttempts() >= maxLost) {
+        RunState failed = RunStateMachine.next(run, RunTransition.FAIL);
+        return next.setState(failed)
+            .setStateReason("lost with its worker " + next.getLostAttempts() + " times: " + reason)
+            .build();
+      }
+    }
+    RunState queued = RunStateMachine.next(run, RunTransition.REQUEUE);
+    return next.setState(queued)
+        .setStateReason(reason)
+        .addAttempts(Attempt.newBuilder().setNumber(ended.getNumber() + 1).setQueueTime(ts(now)))
+        .build();
+  }
+
+  /** A cancel of a run that has not started on a worker yet (PENDING or QUEUED): final at once. */
+  public static Run cancel(Run run, String reason, Instant now) {
+    RunState next = RunStateMachine.next(run, RunTransition.CANCEL);
+    Run.Builder out = run.toBuilder().setState(next).setStateReason(reason).setUpdateTime(ts(now));
+    if (run.getAttemptsCount() > 0 && current(run).getOutcome() == AttemptOutcome.ATTEMPT_OUTCOME_UNSPECIFIED) {
+      Attempt attempt = current(run).toBuilder()
+          .setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_CANCELLED).setFinishTime(ts(now)).setError(reason).build();
+      out = withCurrent(out.build(), attempt);
+    }
+    return out.build();
+  }
+
+  /** A cancel of an assigned or running run: marked, and final once its agent reports the process stopped. */
+  public static Run requestCancel(Run run, String reason, Instant now) {
+    if (!RunStateMachine.allows(run.getState(), RunTransition.CANCEL)) {
+      RunStateMachine.next(run, RunTransition.CANCEL); // throws with the history
+    }
+    return run.toBuilder().setCancelRequested(true).setCancelReason(reason).setStateReason("cancelling: " + reason)
+        .setUpdateTime(ts(now)).build();
+  }
+
+  /** QUEUED → SKIPPED (its job was deleted before it could run, a start deadline passed). */
+  public static Run skip(Run run, String reason, Instant now) {
+    RunState next = RunStateMachine.next(run, RunTransition.SKIP);
+    return run.toBuilder().setState(next).setStateReason(reason).setUpdateTime(ts(now)).build();
+  }
+
+  private static String failureReason(RunFinished result) {
+    if (!result.getError().isEmpty()) {
+      return result.getError();
+    }
+    if (result.hasExitCode()) {
+      return "exit code " + result.getExitCode();
+    }
+    return result.hasSignal() ? "killed by signal " + result.getSignal() : "failed";
+  }
+
+  private static Run.Builder withCurrent(Run run, Attempt attempt) {
+    return run.toBuilder().setAttempts(run.getAttemptsCount() - 1, attempt);
+  }
+
+  private static Run.Builder withCurrent(Run.Builder run, Attempt attempt) {
+    return run.setAttempts(run.getAttemptsCount() - 1, attempt);
+  }
+
+  private static Timestamp ts(Instant t) {
+    return Timestamps.fromMillis(t.toEpochMilli());
+  }
+}

@@ -1,0 +1,118 @@
+package dev.baton.coordinator.worker;
+
+import dev.baton.coordinator.dispatch.Dispatcher;
+import dev.baton.proto.v1.AgentMessage;
+import dev.baton.proto.v1.AgentServiceGrpc;
+import dev.baton.proto.v1.CoordinatorMessage;
+import dev.baton.proto.v1.Hello;
+import io.grpc.Grpc;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.net.SocketAddress;
+import java.time.Clock;
+
+/**
+ * AgentService.Connect: one stream per agent. Checks the hello, then hands every message to the dispatcher, which
+ * owns all worker state. Flow control: the dispatcher sends only while the stream is ready, and is woken when it
+ * becomes ready again.
+ */
+public final class AgentStreamService extends AgentServiceGrpc.AgentServiceImplBase {
+  private final Dispatcher dispatcher;
+  private final Clock clock;
+
+  public AgentStreamService(Dispatcher dispatcher, Clock clock) {
+    this.dispatcher = dispatcher;
+    this.clock = clock;
+  }
+
+  @Override
+  public StreamObserver<AgentMessage> connect(StreamObserver<CoordinatorMessage> responses) {
+    ServerCallStreamObserver<CoordinatorMessage> stream = (ServerCallStreamObserver<CoordinatorMessage>) responses;
+    stream.setOnReadyHandler(dispatcher::wake);
+    SocketAddress peer = RemoteAddress.current();
+    return new StreamObserver<>() {
+      private WorkerSession session;
+
+      @Override
+      public void onNext(AgentMessage message) {
+        if (session != null) {
+          dispatcher.message(session, message);
+          return;
+        }
+        if (!message.hasHello()) {
+          stream.onError(Status.FAILED_PRECONDITION.withDescription("the first message must be a hello")
+              .asRuntimeException());
+          return;
+        }
+        String problem = check(message.getHello());
+        if (problem != null) {
+          stream.onError(Status.INVALID_ARGUMENT.withDescription(problem).asRuntimeException());
+          return;
+        }
+        session = new WorkerSession(message.getHello(), stream, peer == null ? "" : peer.toString(), clock.instant());
+        WorkerSession established = session;
+        stream.setOnCancelHandler(() -> dispatcher.disconnected(established));
+        dispatcher.hello(session);
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        if (session != null) {
+          dispatcher.disconnected(session);
+        }
+      }
+
+      @Override
+      public void onCompleted() {
+        if (session != null) {
+          dispatcher.disconnected(session);
+        }
+        try {
+          stream.onCompleted();
+        } catch (IllegalStateException alreadyClosed) {
+          // the dispatcher closed it first
+        }
+      }
+    };
+  }
+
+  private static String check(Hello hello) {
+    if (hello.getAgentId().isBlank()) {
+      return "hello.agent_id is required";
+    }
+    if (hello.getName().isBlank()) {
+      return "hello.name is required";
+    }
+    if (hello.getSlots() < 1 || hello.getSlots() > 100_000) {
+      return "hello.slots must be between 1 and 100000";
+    }
+    return null;
+  }
+
+  /** Reads the caller's address from the gRPC context (set by {@link RemoteAddress#interceptor()}). */
+  static final class RemoteAddress {
+    private static final io.grpc.Context.Key<SocketAddress> KEY = io.grpc.Context.key("baton-remote-address");
+
+    static SocketAddress current() {
+      return KEY.get();
+    }
+
+    static io.grpc.ServerInterceptor interceptor() {
+      return new io.grpc.ServerInterceptor() {
+        @Override
+        public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call,
+            io.grpc.Metadata headers, io.grpc.ServerCallHandler<Q, R> next) {
+          io.grpc.Context context = io.grpc.Context.current()
+              .withValue(KEY, call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+          return io.grpc.Contexts.interceptCall(context, call, headers, next);
+        }
+      };
+    }
+  }
+
+  /** The interceptor that makes the caller's address visible to this service. */
+  public io.grpc.ServerServiceDefinition withAddresses() {
+    return io.grpc.ServerInterceptors.intercept(this, RemoteAddress.interceptor());
+  }
+}
