@@ -1,0 +1,41 @@
+package dev.baton.cli.commands;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Follows a list call's page tokens until the last page or a limit. */
+final class Pages {
+  /** The largest page the API serves. */
+  static final int MAX_PAGE = 1000;
+
+  /** One page: its items and the token of the next page (empty on the last). */
+  record Page<T>(List<T> items, String nextToken) {}
+
+  /** Fetches the page that starts at a token, asking for at most {@code pageSize} items. */
+  interface Fetch<T> {
+    Page<T> page(String token, int pageSize);
+  }
+
+  private Pages() {}
+
+  /**
+   * Every item, or the first {@code limit} when limit is above 0.
+   */
+  static <T> List<T> collect(int limit, Fetch<T> fetch) {
+    List<T> all = new ArrayList<>();
+    String token = "";
+    while (true) {
+      int pageSize = limit > 0 ? Math.min(limit - all.size(), MAX_PAGE) : MAX_PAGE;
+      Page<T> page = fetch.page(token, pageSize);
+      all.addAll(page.items());
+      if (limit > 0 && all.size() >= limit) {
+        return new ArrayList<>(all.subList(0, limit));
+      }
+      // A server that hands back the token it was given would loop forever: stop instead.
+      if (page.nextToken().isEmpty() || page.nextToken().equals(token)) {
+        return all;
+      }
+      token = page.nextToken();
+    }
+  }
+}

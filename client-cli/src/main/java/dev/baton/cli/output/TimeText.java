@@ -1,0 +1,89 @@
+package dev.baton.cli.output;
+
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.Durations;
+import com.google.protobuf.util.Timestamps;
+import dev.baton.client.DurationText;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/** Times and durations as the CLI shows them. Times are shown in a zone the caller names; nothing reads the clock. */
+public final class TimeText {
+  /** Zone of times that belong to no job (runs, the cluster). */
+  public static final ZoneId UTC = ZoneId.of("UTC");
+
+  private static final DateTimeFormatter PLAIN =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss zzz", Locale.ENGLISH);
+  private static final DateTimeFormatter WITH_WEEKDAY =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss EEE zzz", Locale.ENGLISH);
+
+  private TimeText() {}
+
+  /** {@code 2026-11-23 09:00:00 UTC}; {@code -} for an unset timestamp. */
+  public static String format(Timestamp time, ZoneId zone) {
+    return isSet(time) ? PLAIN.format(toInstant(time).atZone(zone)) : "-";
+  }
+
+  /** {@code 2026-11-23 09:00:00 Mon UTC}; {@code -} for an unset timestamp. */
+  public static String formatWithWeekday(Timestamp time, ZoneId zone) {
+    return isSet(time) ? WITH_WEEKDAY.format(toInstant(time).atZone(zone)) : "-";
+  }
+
+  /** RFC 3339 in UTC, as in JSON ({@code 2026-11-23T09:00:00Z}). */
+  public static String rfc3339(Timestamp time) {
+    return Timestamps.toString(time);
+  }
+
+  /** A time zone by IANA name; UTC for an empty or unknown name (the coordinator validates names). */
+  public static ZoneId zone(String name) {
+    if (name == null || name.isBlank()) {
+      return UTC;
+    }
+    try {
+      return ZoneId.of(name.trim());
+    } catch (DateTimeException e) {
+      return UTC;
+    }
+  }
+
+  /** A duration as people write it ({@code 1h30m}); Protobuf's form ({@code 1.000000500s}) below a millisecond. */
+  public static String format(com.google.protobuf.Duration d) {
+    Duration java = Duration.ofSeconds(d.getSeconds(), d.getNanos());
+    if (java.isNegative() || d.getNanos() % 1_000_000 != 0) {
+      return Durations.toString(d);
+    }
+    return DurationText.format(java);
+  }
+
+  /**
+   * Reads a duration written as {@link DurationText} reads it, or in Protobuf's form ({@code 0.000000500s}) that
+   * {@link #format(com.google.protobuf.Duration)} writes below a millisecond.
+   *
+   * @throws IllegalArgumentException with a message that shows the expected form
+   */
+  public static com.google.protobuf.Duration parseDuration(String text) {
+    Duration d;
+    try {
+      d = DurationText.parse(text);
+    } catch (IllegalArgumentException e) {
+      try {
+        return Durations.parse(text.trim());
+      } catch (java.text.ParseException notProtobufEither) {
+        throw e;
+      }
+    }
+    return com.google.protobuf.Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
+  }
+
+  private static boolean isSet(Timestamp time) {
+    return time != null && (time.getSeconds() != 0 || time.getNanos() != 0);
+  }
+
+  private static Instant toInstant(Timestamp time) {
+    return Instant.ofEpochSecond(time.getSeconds(), time.getNanos());
+  }
+}

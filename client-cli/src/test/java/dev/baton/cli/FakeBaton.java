@@ -1,0 +1,154 @@
+package dev.baton.cli;
+
+import com.google.protobuf.Message;
+import dev.baton.proto.v1.ClusterServiceGrpc;
+import dev.baton.proto.v1.ClusterStatus;
+import dev.baton.proto.v1.CreateJobRequest;
+import dev.baton.proto.v1.DeleteJobRequest;
+import dev.baton.proto.v1.DeleteJobResponse;
+import dev.baton.proto.v1.ExplainScheduleRequest;
+import dev.baton.proto.v1.ExplainScheduleResponse;
+import dev.baton.proto.v1.GetClusterStatusRequest;
+import dev.baton.proto.v1.GetJobRequest;
+import dev.baton.proto.v1.GetRunRequest;
+import dev.baton.proto.v1.Job;
+import dev.baton.proto.v1.JobServiceGrpc;
+import dev.baton.proto.v1.ListJobsRequest;
+import dev.baton.proto.v1.ListJobsResponse;
+import dev.baton.proto.v1.ListRunsRequest;
+import dev.baton.proto.v1.ListRunsResponse;
+import dev.baton.proto.v1.PauseJobRequest;
+import dev.baton.proto.v1.ResumeJobRequest;
+import dev.baton.proto.v1.Run;
+import dev.baton.proto.v1.RunServiceGrpc;
+import dev.baton.proto.v1.RunState;
+import dev.baton.proto.v1.TriggerJobRequest;
+import dev.baton.proto.v1.TriggerJobResponse;
+import dev.baton.proto.v1.UpdateJobRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Small fakes of JobService, RunService and ClusterService: they record every request and answer with what a test
+ * queued for the method (a message, or a {@link Status} to fail with), else with a plain default answer.
+ */
+final class FakeBaton {
+  /** One recorded call. */
+  record Call(String method, Message request) {}
+
+  private final List<Call> calls = new ArrayList<>();
+  private final Map<String, Deque<Object>> answers = new HashMap<>();
+
+  final JobServiceGrpc.JobServiceImplBase jobs = new Jobs();
+  final RunServiceGrpc.RunServiceImplBase runs = new Runs();
+  final ClusterServiceGrpc.ClusterServiceImplBase cluster = new Cluster();
+
+  /** Queues answers for a method, used in order; each is a response message or a {@link Status}. */
+  synchronized FakeBaton answer(String method, Object... responses) {
+    answers.computeIfAbsent(method, m -> new ArrayDeque<>()).addAll(List.of(responses));
+    return this;
+  }
+
+  synchronized List<Call> calls() {
+    return List.copyOf(calls);
+  }
+
+  /** The requests a method received, in order. */
+  @SuppressWarnings("unchecked")
+  synchronized <Q extends Message> List<Q> requests(String method) {
+    return calls.stream().filter(c -> c.method().equals(method)).map(c -> (Q) c.request()).toList();
+  }
+
+  @SuppressWarnings("unchecked")
+  private <Q extends Message, R> void handle(String method, Q request, StreamObserver<R> reply,
+      Function<Q, R> fallback) {
+    Object answer;
+    synchronized (this) {
+      calls.add(new Call(method, request));
+      Deque<Object> queued = answers.get(method);
+      answer = queued == null || queued.isEmpty() ? null : queued.poll();
+    }
+    if (answer instanceof Status status) {
+      reply.onError(new StatusRuntimeException(status));
+      return;
+    }
+    reply.onNext(answer != null ? (R) answer : fallback.apply(request));
+    reply.onCompleted();
+  }
+
+  private final class Jobs extends JobServiceGrpc.JobServiceImplBase {
+    @Override
+    public void createJob(CreateJobRequest request, StreamObserver<Job> reply) {
+      handle("CreateJob", request, reply, r -> r.getJob().toBuilder().setVersion(1).build());
+    }
+
+    @Override
+    public void getJob(GetJobRequest request, StreamObserver<Job> reply) {
+      handle("GetJob", request, reply, r -> Job.newBuilder().setName(r.getName()).setVersion(1).build());
+    }
+
+    @Override
+    public void listJobs(ListJobsRequest request, StreamObserver<ListJobsResponse> reply) {
+      handle("ListJobs", request, reply, r -> ListJobsResponse.getDefaultInstance());
+    }
+
+    @Override
+    public void updateJob(UpdateJobRequest request, StreamObserver<Job> reply) {
+      handle("UpdateJob", request, reply, r -> r.getJob().toBuilder().setVersion(2).build());
+    }
+
+    @Override
+    public void deleteJob(DeleteJobRequest request, StreamObserver<DeleteJobResponse> reply) {
+      handle("DeleteJob", request, reply, r -> DeleteJobResponse.newBuilder().addDeleted(r.getName()).build());
+    }
+
+    @Override
+    public void pauseJob(PauseJobRequest request, StreamObserver<Job> reply) {
+      handle("PauseJob", request, reply, r -> Job.newBuilder().setName(r.getName()).setEnabled(false).build());
+    }
+
+    @Override
+    public void resumeJob(ResumeJobRequest request, StreamObserver<Job> reply) {
+      handle("ResumeJob", request, reply, r -> Job.newBuilder().setName(r.getName()).setEnabled(true).build());
+    }
+
+    @Override
+    public void triggerJob(TriggerJobRequest request, StreamObserver<TriggerJobResponse> reply) {
+      handle("TriggerJob", request, reply, r -> TriggerJobResponse.newBuilder()
+          .setRun(Run.newBuilder().setId("run-1").setJob(r.getName()).setState(RunState.RUN_STATE_QUEUED))
+          .build());
+    }
+
+    @Override
+    public void explainSchedule(ExplainScheduleRequest request, StreamObserver<ExplainScheduleResponse> reply) {
+      handle("ExplainSchedule", request, reply, r -> ExplainScheduleResponse.getDefaultInstance());
+    }
+  }
+
+  private final class Runs extends RunServiceGrpc.RunServiceImplBase {
+    @Override
+    public void getRun(GetRunRequest request, StreamObserver<Run> reply) {
+      handle("GetRun", request, reply, r -> Run.newBuilder().setId(r.getId()).build());
+    }
+
+    @Override
+    public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> reply) {
+      handle("ListRuns", request, reply, r -> ListRunsResponse.getDefaultInstance());
+    }
+  }
+
+  private final class Cluster extends ClusterServiceGrpc.ClusterServiceImplBase {
+    @Override
+    public void getClusterStatus(GetClusterStatusRequest request, StreamObserver<ClusterStatus> reply) {
+      handle("GetClusterStatus", request, reply, r -> ClusterStatus.getDefaultInstance());
+    }
+  }
+}
