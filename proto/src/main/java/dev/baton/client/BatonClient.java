@@ -88,9 +88,9 @@ public final class BatonClient implements AutoCloseable {
         .flatMap(e -> e.getValue().stream().map(m -> Map.<String, Object>of("service", e.getKey(), "method", m)))
         .toList();
     Map<String, Object> retryPolicy = Map.of(
-        "maxAttempts", 5.0,
-        "initialBackoff", "0.2s",
-        "maxBackoff", "2s",
+        "maxAttempts", 4.0,
+        "initialBackoff", "0.1s",
+        "maxBackoff", "1s",
         "backoffMultiplier", 2.0,
         "retryableStatusCodes", List.of("UNAVAILABLE"));
     return Map.of("methodConfig", List.of(Map.of("name", names, "retryPolicy", retryPolicy)));

@@ -67,9 +67,13 @@ class ClusterServiceTest {
   }
 
   @Test
-  void workersAreNotImplementedYet() {
-    assertStatus(Status.Code.UNIMPLEMENTED,
-        () -> coordinator.client().cluster().listWorkers(ListWorkersRequest.getDefaultInstance()));
+  void noWorkersYetAndDrainingAnUnknownOneIsNotFound() {
+    assertEquals(0, coordinator.client().cluster().listWorkers(ListWorkersRequest.getDefaultInstance())
+        .getWorkersCount());
+    assertStatus(Status.Code.NOT_FOUND, () -> coordinator.client().cluster().drainWorker(
+        dev.baton.proto.v1.DrainWorkerRequest.newBuilder().setWorker("w1").build()));
+    assertStatus(Status.Code.INVALID_ARGUMENT, () -> coordinator.client().cluster().drainWorker(
+        dev.baton.proto.v1.DrainWorkerRequest.getDefaultInstance()));
   }
 
   @Test

@@ -108,7 +108,24 @@ class RunServiceTest {
   }
 
   @Test
-  void cancelIsNotImplementedYet() {
-    assertStatus(Status.Code.UNIMPLEMENTED, () -> runs.cancelRun(CancelRunRequest.newBuilder().setId("1").build()));
+  void cancelOfAQueuedRunIsFinalAtOnceAndLeavesTheQueue() {
+    Run run = trigger("a");
+    Run cancelled = runs.cancelRun(CancelRunRequest.newBuilder().setId(run.getId()).setReason("not today").build());
+    assertEquals(RunState.RUN_STATE_CANCELLED, cancelled.getState());
+    assertEquals("not today", cancelled.getStateReason());
+    assertEquals(cancelled, runs.getRun(GetRunRequest.newBuilder().setId(run.getId()).build()));
+    assertEquals(0, coordinator.client().cluster()
+        .getClusterStatus(dev.baton.proto.v1.GetClusterStatusRequest.getDefaultInstance()).getActiveRuns());
+  }
+
+  @Test
+  void cancelErrors() {
+    Run run = trigger("a");
+    runs.cancelRun(CancelRunRequest.newBuilder().setId(run.getId()).build());
+    var e = assertStatus(Status.Code.FAILED_PRECONDITION,
+        () -> runs.cancelRun(CancelRunRequest.newBuilder().setId(run.getId()).build()));
+    assertTrue(e.getStatus().getDescription().contains("already CANCELLED"), e.getStatus().getDescription());
+    assertStatus(Status.Code.NOT_FOUND, () -> runs.cancelRun(CancelRunRequest.newBuilder().setId("999").build()));
+    assertStatus(Status.Code.INVALID_ARGUMENT, () -> runs.cancelRun(CancelRunRequest.getDefaultInstance()));
   }
 }
