@@ -300,8 +300,14 @@ public final class Dispatcher implements AutoCloseable {
     Instant now = clock.instant();
     session.heard(now);
     switch (message.getKindCase()) {
-      case HEARTBEAT -> session.send(CoordinatorMessage.newBuilder().setHeartbeatAck(HeartbeatAck.newBuilder()
-          .setSequence(message.getHeartbeat().getSequence()).setEpoch(epoch)).build());
+      case HEARTBEAT -> {
+        if (message.getHeartbeat().getDraining() && !session.draining()) {
+          session.drain();
+          log.info("worker {} ({}) is draining", session.name(), session.id());
+        }
+        session.send(CoordinatorMessage.newBuilder().setHeartbeatAck(HeartbeatAck.newBuilder()
+            .setSequence(message.getHeartbeat().getSequence()).setEpoch(epoch)).build());
+      }
       case ACCEPTED -> { }
       case REJECTED -> {
         var rejected = message.getRejected();

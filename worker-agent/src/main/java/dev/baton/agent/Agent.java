@@ -1,0 +1,118 @@
+package dev.baton.agent;
+
+import dev.baton.agent.config.AgentConfig;
+import dev.baton.agent.exec.ProcessRunner;
+import dev.baton.agent.journal.ResultJournal;
+import dev.baton.agent.stream.CoordinatorLink;
+import dev.baton.proto.v1.Hello;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The composition root of an agent process: its identity, the process runner, the journal and the link. */
+public final class Agent implements Closeable {
+  public static final String VERSION = "0.1.0";
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+  /** After draining, how long to wait for the coordinator to acknowledge the last results. */
+  private static final Duration ACK_WAIT = Duration.ofSeconds(10);
+
+  private final AgentConfig config;
+  private final Clock clock;
+  private final CountDownLatch drained = new CountDownLatch(1);
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private String id;
+  private ProcessRunner runner;
+  private ResultJournal journal;
+  private Runs runs;
+  private CoordinatorLink link;
+
+  public Agent(AgentConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+  }
+
+  public Agent start() throws IOException {
+    Files.createDirectories(config.stateDir());
+    Files.createDirectories(config.workDir());
+    id = loadOrCreateId(config.stateDir());
+    journal = new ResultJournal(config.stateDir().resolve("journal"));
+    runner = new ProcessRunner(clock);
+    runs = new Runs(runner, journal, config.workDir(), config.slots());
+    runs.onIdle(() -> {
+      if (runs.draining()) {
+        drained.countDown();
+      }
+    });
+    Hello identity = Hello.newBuilder()
+        .setAgentId(id)
+        .setName(config.name())
+        .putAllLabels(config.labels())
+        .setSlots(config.slots())
+        .setAgentVersion(VERSION)
+        .build();
+    link = new CoordinatorLink(config.coordinator(), identity, runs, clock);
+    link.start();
+    log.info("agent {} ({}) started: {} slots, labels {}, coordinator {}, state in {}", config.name(), id,
+        config.slots(), config.labels(), config.coordinator(), config.stateDir().toAbsolutePath());
+    return this;
+  }
+
+  /** The stable id, made on the first start and kept in {@code STATE_DIR/agent-id}. */
+  static String loadOrCreateId(Path stateDir) throws IOException {
+    Path file = stateDir.resolve("agent-id");
+    if (Files.exists(file)) {
+      String stored = Files.readString(file, StandardCharsets.UTF_8).trim();
+      if (!stored.isEmpty()) {
+        return stored;
+      }
+    }
+    String fresh = UUID.randomUUID().toString();
+    Path temp = stateDir.resolve("agent-id.tmp");
+    Files.writeString(temp, fresh + "\n", StandardCharsets.UTF_8);
+    Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    return fresh;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** Waits until the agent has been drained (by the coordinator, or {@link #drain}) and is idle. */
+  public void awaitDrained() throws InterruptedException {
+    drained.await();
+  }
+
+  /** Takes no new work, lets running work finish, and waits for its results to be acknowledged. */
+  public void drain() throws InterruptedException {
+    runs.drain();
+    drained.await();
+    long deadline = System.nanoTime() + ACK_WAIT.toNanos();
+    while (!journal.pending().isEmpty() && link.connected() && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    if (link != null) {
+      link.close();
+    }
+    if (runner != null) {
+      runner.close();
+    }
+    log.info("agent stopped");
+  }
+}

@@ -1,0 +1,271 @@
+package dev.baton.agent;
+
+import com.google.protobuf.util.Durations;
+import com.google.protobuf.util.Timestamps;
+import dev.baton.agent.exec.ExecResult;
+import dev.baton.agent.exec.LaunchSpec;
+import dev.baton.agent.exec.ProcessListener;
+import dev.baton.agent.exec.ProcessRunner;
+import dev.baton.agent.exec.RunningProcess;
+import dev.baton.agent.journal.ResultJournal;
+import dev.baton.proto.v1.AgentMessage;
+import dev.baton.proto.v1.Assignment;
+import dev.baton.proto.v1.AssignmentAccepted;
+import dev.baton.proto.v1.AssignmentRejected;
+import dev.baton.proto.v1.DisconnectPolicy;
+import dev.baton.proto.v1.HeldRun;
+import dev.baton.proto.v1.OutputChunk;
+import dev.baton.proto.v1.OutputStream;
+import dev.baton.proto.v1.RejectReason;
+import dev.baton.proto.v1.RunFinished;
+import dev.baton.proto.v1.RunStarted;
+import com.google.protobuf.ByteString;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The attempts this agent runs: starts them as the coordinator assigns them, reports their progress, keeps each
+ * result in the journal until it is acknowledged, and stops them on cancel, on a coordinator that moved on, or
+ * when the agent fences itself off.
+ */
+public final class Runs {
+  private static final Logger log = LoggerFactory.getLogger(Runs.class);
+
+  /** An attempt in progress. */
+  private record Active(Assignment assignment, RunningProcess process) {}
+
+  private final ProcessRunner runner;
+  private final ResultJournal journal;
+  private final Path workDir;
+  private final int slots;
+  private final Object lock = new Object();
+  /** Key: run id. Guarded by lock. */
+  private final Map<String, Active> active = new HashMap<>();
+  private int usedSlots; // guarded by lock
+  private boolean draining; // guarded by lock
+  private volatile Consumer<AgentMessage> outbox = message -> {};
+  private volatile Runnable onIdle = () -> {};
+
+  public Runs(ProcessRunner runner, ResultJournal journal, Path workDir, int slots) {
+    this.runner = runner;
+    this.journal = journal;
+    this.workDir = workDir;
+    this.slots = slots;
+  }
+
+  /** Where reports go: the current stream, or nowhere while disconnected (results wait in the journal). */
+  public void outbox(Consumer<AgentMessage> send) {
+    this.outbox = send;
+  }
+
+  /** Called whenever the agent has no attempt left running. */
+  public void onIdle(Runnable listener) {
+    this.onIdle = listener;
+  }
+
+  public int freeSlots() {
+    synchronized (lock) {
+      return slots - usedSlots;
+    }
+  }
+
+  public int running() {
+    synchronized (lock) {
+      return active.size();
+    }
+  }
+
+  public boolean draining() {
+    synchronized (lock) {
+      return draining;
+    }
+  }
+
+  /** Takes no new work from now on. */
+  public void drain() {
+    synchronized (lock) {
+      draining = true;
+    }
+    if (running() == 0) {
+      onIdle.run();
+    }
+  }
+
+  /** Accepts and starts an assignment, or refuses it. */
+  public void assign(Assignment assignment) {
+    RejectReason refusal = null;
+    synchronized (lock) {
+      if (draining) {
+        refusal = RejectReason.REJECT_REASON_DRAINING;
+      } else if (active.containsKey(assignment.getRunId())) {
+        return; // a repeated assignment of what already runs: nothing to do
+      } else if (slots - usedSlots < Math.max(1, assignment.getSlots())) {
+        refusal = RejectReason.REJECT_REASON_NO_SLOTS;
+      } else {
+        usedSlots += Math.max(1, assignment.getSlots());
+        active.put(assignment.getRunId(), new Active(assignment, null));
+      }
+    }
+    if (refusal != null) {
+      outbox.accept(AgentMessage.newBuilder().setRejected(AssignmentRejected.newBuilder()
+          .setRunId(assignment.getRunId()).setAttempt(assignment.getAttempt()).setReason(refusal)).build());
+      return;
+    }
+    outbox.accept(AgentMessage.newBuilder().setAccepted(AssignmentAccepted.newBuilder()
+        .setRunId(assignment.getRunId()).setAttempt(assignment.getAttempt())).build());
+    RunningProcess process = runner.start(launchSpec(assignment), new Reporter(assignment));
+    synchronized (lock) {
+      Active current = active.get(assignment.getRunId());
+      if (current != null && current.process() == null) {
+        active.put(assignment.getRunId(), new Active(assignment, process));
+      }
+    }
+  }
+
+  /** Stops an attempt at the coordinator's request. */
+  public void cancel(String runId, int attempt, String reason, Duration grace) {
+    RunningProcess process = processOf(runId, attempt);
+    if (process != null) {
+      process.cancel(reason, grace);
+    }
+  }
+
+  /** Kills an attempt the coordinator no longer considers current. */
+  public void kill(String runId, int attempt, String reason) {
+    RunningProcess process = processOf(runId, attempt);
+    if (process != null) {
+      process.kill(reason);
+    }
+  }
+
+  /**
+   * Self-fencing: the coordinator has not been heard for nearly its TTL, so it will soon give these runs to
+   * another worker. Kill every attempt whose job says {@code on_disconnect: KILL} first, so that no run ever
+   * executes twice at once.
+   */
+  public void fence(String reason) {
+    List<RunningProcess> doomed = new ArrayList<>();
+    synchronized (lock) {
+      for (Active a : active.values()) {
+        if (a.process() != null
+            && a.assignment().getOnDisconnect() != DisconnectPolicy.DISCONNECT_POLICY_KEEP) {
+          doomed.add(a.process());
+        }
+      }
+    }
+    if (!doomed.isEmpty()) {
+      log.warn("{}: killing {} runs (on_disconnect: kill)", reason, doomed.size());
+    }
+    doomed.forEach(p -> p.kill(reason));
+  }
+
+  /** The result of an attempt is durable at the coordinator. */
+  public void acknowledged(String runId, int attempt) {
+    journal.remove(runId, attempt);
+  }
+
+  /** What the agent holds, for its hello: running attempts and unacknowledged results. */
+  public List<HeldRun> held() {
+    List<HeldRun> out = new ArrayList<>();
+    synchronized (lock) {
+      for (Active a : active.values()) {
+        HeldRun.Builder held = HeldRun.newBuilder().setRunId(a.assignment().getRunId())
+            .setAttempt(a.assignment().getAttempt()).setEpoch(a.assignment().getEpoch()).setRunning(true);
+        if (a.process() != null) {
+          held.setPid(a.process().pid());
+        }
+        out.add(held.build());
+      }
+    }
+    for (RunFinished result : journal.pending()) {
+      out.add(HeldRun.newBuilder().setRunId(result.getRunId()).setAttempt(result.getAttempt())
+          .setEpoch(result.getEpoch()).setRunning(false).setResult(result).build());
+    }
+    return out;
+  }
+
+  private RunningProcess processOf(String runId, int attempt) {
+    synchronized (lock) {
+      Active a = active.get(runId);
+      return a != null && a.assignment().getAttempt() == attempt ? a.process() : null;
+    }
+  }
+
+  private LaunchSpec launchSpec(Assignment a) {
+    Map<String, String> env = new HashMap<>(a.getEnvMap());
+    env.put("BATON_JOB", a.getJob());
+    env.put("BATON_RUN_ID", a.getRunId());
+    env.put("BATON_ATTEMPT", Integer.toString(a.getAttempt()));
+    env.put("BATON_WAVE_ID", a.getWaveId());
+    env.put("BATON_SCHEDULED_TIME", DateTimeFormatter.ISO_INSTANT.format(
+        Instant.ofEpochMilli(Timestamps.toMillis(a.getScheduledTime()))));
+    env.put("BATON_EPOCH", Long.toString(a.getEpoch()));
+    Path dir = a.getWorkingDir().isEmpty() ? workDir : Path.of(a.getWorkingDir());
+    Duration timeout = Duration.ofMillis(Durations.toMillis(a.getTimeout()));
+    Duration grace = a.hasKillGrace() ? Duration.ofMillis(Durations.toMillis(a.getKillGrace())) : Duration.ofSeconds(10);
+    long maxOutput = a.getMaxOutputBytes() > 0 ? a.getMaxOutputBytes() : 1L << 20;
+    return new LaunchSpec(a.getRunId(), a.getAttempt(), a.getCommand(), env, dir, timeout, grace, maxOutput);
+  }
+
+  /** Turns one attempt's process events into messages for the coordinator. */
+  private final class Reporter implements ProcessListener {
+    private final Assignment assignment;
+
+    Reporter(Assignment assignment) {
+      this.assignment = assignment;
+    }
+
+    @Override
+    public void started(long pid, Instant at) {
+      outbox.accept(AgentMessage.newBuilder().setStarted(RunStarted.newBuilder()
+          .setRunId(assignment.getRunId()).setAttempt(assignment.getAttempt()).setPid(pid)
+          .setStartTime(Timestamps.fromMillis(at.toEpochMilli()))).build());
+    }
+
+    @Override
+    public void output(OutputStream stream, long offset, byte[] data) {
+      outbox.accept(AgentMessage.newBuilder().setOutput(OutputChunk.newBuilder()
+          .setRunId(assignment.getRunId()).setAttempt(assignment.getAttempt()).setStream(stream)
+          .setOffset(offset).setData(ByteString.copyFrom(data))).build());
+    }
+
+    @Override
+    public void finished(ExecResult result) {
+      RunFinished.Builder report = RunFinished.newBuilder()
+          .setRunId(assignment.getRunId())
+          .setAttempt(assignment.getAttempt())
+          .setEpoch(assignment.getEpoch())
+          .setOutcome(result.outcome())
+          .setError(result.error())
+          .setStartTime(Timestamps.fromMillis(result.startTime().toEpochMilli()))
+          .setFinishTime(Timestamps.fromMillis(result.finishTime().toEpochMilli()))
+          .setOutputBytes(result.outputBytes())
+          .setOutputTail(ByteString.copyFrom(result.outputTail()));
+      result.exitCode().ifPresent(report::setExitCode);
+      result.signal().ifPresent(report::setSignal);
+      RunFinished finished = report.build();
+      // Durable first: once it is in the journal, no disconnect or restart can lose it.
+      journal.add(finished);
+      boolean idle;
+      synchronized (lock) {
+        if (active.remove(assignment.getRunId()) != null) {
+          usedSlots -= Math.max(1, assignment.getSlots());
+        }
+        idle = active.isEmpty();
+      }
+      outbox.accept(AgentMessage.newBuilder().setFinished(finished).build());
+      if (idle) {
+        onIdle.run();
+      }
+    }
+  }
+}

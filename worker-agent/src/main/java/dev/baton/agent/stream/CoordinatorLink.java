@@ -1,0 +1,328 @@
+package dev.baton.agent.stream;
+
+import com.google.protobuf.util.Durations;
+import com.google.protobuf.util.Timestamps;
+import dev.baton.agent.Runs;
+import dev.baton.proto.v1.AgentMessage;
+import dev.baton.proto.v1.AgentServiceGrpc;
+import dev.baton.proto.v1.AssignmentRejected;
+import dev.baton.proto.v1.CoordinatorMessage;
+import dev.baton.proto.v1.Heartbeat;
+import dev.baton.proto.v1.HeldRunDecision;
+import dev.baton.proto.v1.Hello;
+import dev.baton.proto.v1.RejectReason;
+import dev.baton.proto.v1.Welcome;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's one stream to the coordinator: says hello with everything it holds, heartbeats, turns instructions
+ * into calls on {@link Runs}, and reconnects with capped exponential backoff and jitter when the stream drops.
+ *
+ * <p>It also fences the agent off: when no coordinator has been heard for {@code worker_ttl} minus the fence
+ * margin, the coordinator is about to declare this worker dead and hand its runs to others, so the runs whose job
+ * says {@code on_disconnect: KILL} are killed here first.
+ */
+public final class CoordinatorLink implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CoordinatorLink.class);
+  private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+  private static final Duration FENCE_CHECK = Duration.ofMillis(100);
+  /** Until a coordinator says otherwise (its Welcome), the defaults of DESIGN.md section 6. */
+  private static final Duration DEFAULT_TTL = Duration.ofSeconds(10);
+  private static final Duration DEFAULT_MARGIN = Duration.ofSeconds(3);
+
+  private final String target;
+  private final Hello identity;
+  private final Runs runs;
+  private final Clock clock;
+  private final ManagedChannel channel;
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "baton-heartbeat");
+    t.setDaemon(true);
+    return t;
+  });
+  private final AtomicBoolean running = new AtomicBoolean();
+  private final AtomicLong highestEpoch = new AtomicLong();
+  private final AtomicLong heartbeatSequence = new AtomicLong();
+  private final Object sendLock = new Object();
+  private volatile ClientCallStreamObserver<AgentMessage> stream; // guarded by sendLock for sends
+  private volatile boolean welcomed;
+  private volatile Instant lastHeard;
+  private volatile boolean fenced;
+  private volatile Duration heartbeatInterval = Duration.ofSeconds(1);
+  private volatile Duration workerTtl = DEFAULT_TTL;
+  private volatile Duration fenceMargin = DEFAULT_MARGIN;
+  private Thread connector;
+
+  /**
+   * @param identity the hello without held runs (id, name, labels, slots, version); held runs are added at each
+   *     connect
+   */
+  public CoordinatorLink(String target, Hello identity, Runs runs, Clock clock) {
+    this.target = target;
+    this.identity = identity;
+    this.runs = runs;
+    this.clock = clock;
+    this.channel = ManagedChannelBuilder.forTarget(target).usePlaintext().maxInboundMessageSize(4 << 20).build();
+    this.lastHeard = clock.instant();
+    runs.outbox(this::send);
+  }
+
+  public void start() {
+    if (!running.compareAndSet(false, true)) {
+      return;
+    }
+    connector = new Thread(this::connectLoop, "baton-link");
+    connector.setDaemon(true);
+    connector.start();
+    timer.scheduleWithFixedDelay(this::tick, FENCE_CHECK.toMillis(), FENCE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Whether a coordinator has welcomed the current stream. */
+  public boolean connected() {
+    return welcomed;
+  }
+
+  private void connectLoop() {
+    int failures = 0;
+    while (running.get()) {
+      CountDownLatch ended = new CountDownLatch(1);
+      welcomed = false;
+      try {
+        AgentServiceGrpc.newStub(channel).connect(new Responses(ended));
+        send(AgentMessage.newBuilder()
+            .setHello(identity.toBuilder().addAllHeldRuns(runs.held()).setHighestEpoch(highestEpoch.get()))
+            .build());
+        ended.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (RuntimeException e) {
+        log.warn("cannot open a stream to {}: {}", target, e.getMessage());
+      }
+      if (!running.get()) {
+        return;
+      }
+      failures = welcomed ? 0 : failures + 1;
+      Duration backoff = backoff(failures);
+      log.info("stream to {} ended; reconnecting in {} ms", target, backoff.toMillis());
+      try {
+        Thread.sleep(backoff.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** Capped exponential backoff with jitter: a random wait between half and all of min(cap, first * 2^n). */
+  static Duration backoff(int failures) {
+    long ceiling = Math.min(MAX_BACKOFF.toMillis(), FIRST_BACKOFF.toMillis() << Math.min(failures, 16));
+    return Duration.ofMillis(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
+  }
+
+  /** Heartbeats while welcomed, and fences the agent off when the coordinator has been silent too long. */
+  private void tick() {
+    try {
+      Instant now = clock.instant();
+      Duration silence = Duration.between(lastHeard, now);
+      if (silence.compareTo(workerTtl.minus(fenceMargin)) > 0) {
+        if (!fenced) {
+          fenced = true;
+          runs.fence("no coordinator heard for " + silence.toMillis() + " ms");
+        }
+      } else {
+        fenced = false;
+      }
+      if (welcomed && heartbeatDue(now)) {
+        send(AgentMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder()
+            .setSequence(heartbeatSequence.incrementAndGet())
+            .setFreeSlots(Math.max(0, runs.freeSlots()))
+            .setRunning(runs.running())
+            .setLoadAverage(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())
+            .setTime(Timestamps.fromMillis(now.toEpochMilli()))
+            .setDraining(runs.draining())).build());
+      }
+    } catch (RuntimeException e) {
+      log.warn("heartbeat failed: {}", e.getMessage());
+    }
+  }
+
+  private volatile Instant lastHeartbeat = Instant.EPOCH;
+
+  private boolean heartbeatDue(Instant now) {
+    if (Duration.between(lastHeartbeat, now).compareTo(heartbeatInterval) >= 0) {
+      lastHeartbeat = now;
+      return true;
+    }
+    return false;
+  }
+
+  /** Sends on the current stream; while disconnected, messages are dropped (results wait in the journal). */
+  private void send(AgentMessage message) {
+    synchronized (sendLock) {
+      ClientCallStreamObserver<AgentMessage> s = stream;
+      if (s == null) {
+        return;
+      }
+      // Flow control: output is the only bulk traffic, and the tail travels with the result anyway.
+      if (message.hasOutput() && !s.isReady()) {
+        return;
+      }
+      try {
+        s.onNext(message);
+      } catch (RuntimeException e) {
+        log.debug("send failed: {}", e.getMessage());
+      }
+    }
+  }
+
+  private void onWelcome(Welcome welcome) {
+    if (welcome.getEpoch() < highestEpoch.get()) {
+      log.warn("coordinator at {} is in epoch {}, older than {} already seen: ignoring it", target,
+          welcome.getEpoch(), highestEpoch.get());
+      closeStream();
+      return;
+    }
+    highestEpoch.set(welcome.getEpoch());
+    heartbeatInterval = Duration.ofMillis(Math.max(100, Durations.toMillis(welcome.getHeartbeatInterval())));
+    workerTtl = Duration.ofMillis(Durations.toMillis(welcome.getWorkerTtl()));
+    fenceMargin = Duration.ofMillis(Durations.toMillis(welcome.getFenceMargin()));
+    for (HeldRunDecision decision : welcome.getHeldRunDecisionsList()) {
+      if (!decision.getKeep()) {
+        runs.kill(decision.getRunId(), decision.getAttempt(), "the coordinator has moved on from this attempt");
+      }
+    }
+    welcomed = true;
+    log.info("connected to {} (epoch {}, worker id {})", target, welcome.getEpoch(), welcome.getWorkerId());
+  }
+
+  /** Whether an instruction comes from a coordinator no older than the newest one seen. */
+  private boolean current(long epoch) {
+    return epoch >= highestEpoch.get();
+  }
+
+  private void closeStream() {
+    synchronized (sendLock) {
+      if (stream != null) {
+        stream.cancel("stale coordinator", null);
+      }
+    }
+  }
+
+  /** What the coordinator sends. */
+  private final class Responses implements ClientResponseObserver<AgentMessage, CoordinatorMessage> {
+    private final CountDownLatch ended;
+
+    Responses(CountDownLatch ended) {
+      this.ended = ended;
+    }
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<AgentMessage> requests) {
+      synchronized (sendLock) {
+        stream = requests;
+      }
+    }
+
+    @Override
+    public void onNext(CoordinatorMessage message) {
+      lastHeard = clock.instant();
+      switch (message.getKindCase()) {
+        case WELCOME -> onWelcome(message.getWelcome());
+        case ASSIGN -> {
+          var assign = message.getAssign();
+          if (!current(assign.getEpoch())) {
+            send(AgentMessage.newBuilder().setRejected(AssignmentRejected.newBuilder().setRunId(assign.getRunId())
+                .setAttempt(assign.getAttempt()).setReason(RejectReason.REJECT_REASON_STALE_EPOCH)
+                .setMessage("epoch " + assign.getEpoch() + " < " + highestEpoch.get())).build());
+            return;
+          }
+          runs.assign(assign);
+        }
+        case CANCEL -> {
+          var cancel = message.getCancel();
+          if (current(cancel.getEpoch())) {
+            runs.cancel(cancel.getRunId(), cancel.getAttempt(), cancel.getReason(),
+                Duration.ofMillis(Durations.toMillis(cancel.getKillGrace())));
+          }
+        }
+        case ACK -> runs.acknowledged(message.getAck().getRunId(), message.getAck().getAttempt());
+        case DRAIN -> {
+          log.info("drained by the coordinator: {}", message.getDrain().getReason());
+          runs.drain();
+        }
+        case HEARTBEAT_ACK -> { }
+        default -> log.warn("unexpected message from the coordinator: {}", message.getKindCase());
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      log.info("stream to {} broke: {}", target, t.getMessage());
+      end();
+    }
+
+    @Override
+    public void onCompleted() {
+      end();
+    }
+
+    private void end() {
+      synchronized (sendLock) {
+        stream = null;
+      }
+      welcomed = false;
+      ended.countDown();
+    }
+  }
+
+  /** Labels of this agent, for logs. */
+  public Map<String, String> labels() {
+    return identity.getLabelsMap();
+  }
+
+  @Override
+  public void close() {
+    if (!running.compareAndSet(true, false)) {
+      return;
+    }
+    timer.shutdownNow();
+    synchronized (sendLock) {
+      if (stream != null) {
+        stream.onCompleted();
+        stream = null;
+      }
+    }
+    if (connector != null) {
+      connector.interrupt();
+    }
+    channel.shutdown();
+    try {
+      if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+        channel.shutdownNow();
+      }
+      timer.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      channel.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
