@@ -142,7 +142,8 @@ public final class Coordinator implements Closeable {
     }
     if (server != null) {
       try {
-        if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+        // Watch and follow streams may be open indefinitely: give calls in progress a moment, then end them.
+        if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
           server.shutdownNow();
         }
       } catch (InterruptedException e) {

@@ -616,5 +616,10 @@ public final class Dispatcher implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    // The loop has stopped: nobody else touches the sessions now. Agents reconnect to the next coordinator.
+    for (WorkerSession session : sessions.values()) {
+      session.close(Status.UNAVAILABLE.withDescription("the coordinator is shutting down"));
+    }
+    sessions.clear();
   }
 }

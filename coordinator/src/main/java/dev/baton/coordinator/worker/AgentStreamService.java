@@ -31,6 +31,15 @@ public final class AgentStreamService extends AgentServiceGrpc.AgentServiceImplB
     ServerCallStreamObserver<CoordinatorMessage> stream = (ServerCallStreamObserver<CoordinatorMessage>) responses;
     stream.setOnReadyHandler(dispatcher::wake);
     SocketAddress peer = RemoteAddress.current();
+    // Handlers may only be set before this method returns: the session comes later, with the hello.
+    java.util.concurrent.atomic.AtomicReference<WorkerSession> established =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    stream.setOnCancelHandler(() -> {
+      WorkerSession s = established.get();
+      if (s != null) {
+        dispatcher.disconnected(s);
+      }
+    });
     return new StreamObserver<>() {
       private WorkerSession session;
 
@@ -51,8 +60,7 @@ public final class AgentStreamService extends AgentServiceGrpc.AgentServiceImplB
           return;
         }
         session = new WorkerSession(message.getHello(), stream, peer == null ? "" : peer.toString(), clock.instant());
-        WorkerSession established = session;
-        stream.setOnCancelHandler(() -> dispatcher.disconnected(established));
+        established.set(session);
         dispatcher.hello(session);
       }
 

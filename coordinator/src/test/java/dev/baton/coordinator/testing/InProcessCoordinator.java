@@ -49,8 +49,9 @@ public final class InProcessCoordinator implements AutoCloseable {
   }
 
   private void closeQuietly() {
-    client.close();
+    // The coordinator first: it ends open streams (fake agents), so the client's channel can close at once.
     coordinator.close();
+    client.close();
   }
 
   @Override

@@ -1,0 +1,275 @@
+package dev.baton.coordinator.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.util.Timestamps;
+import dev.baton.coordinator.testing.FakeAgent;
+import dev.baton.coordinator.testing.FakeClock;
+import dev.baton.coordinator.testing.InProcessCoordinator;
+import dev.baton.coordinator.testing.Jobs;
+import dev.baton.proto.v1.AgentMessage;
+import dev.baton.proto.v1.Assignment;
+import dev.baton.proto.v1.AssignmentRejected;
+import dev.baton.proto.v1.AttemptOutcome;
+import dev.baton.proto.v1.CancelRunRequest;
+import dev.baton.proto.v1.CoordinatorMessage;
+import dev.baton.proto.v1.CreateJobRequest;
+import dev.baton.proto.v1.GetRunRequest;
+import dev.baton.proto.v1.HeldRun;
+import dev.baton.proto.v1.Heartbeat;
+import dev.baton.proto.v1.OutputChunk;
+import dev.baton.proto.v1.OutputStream;
+import dev.baton.proto.v1.Priority;
+import dev.baton.proto.v1.RejectReason;
+import dev.baton.proto.v1.Run;
+import dev.baton.proto.v1.RunFinished;
+import dev.baton.proto.v1.RunStarted;
+import dev.baton.proto.v1.RunState;
+import dev.baton.proto.v1.StreamOutputRequest;
+import dev.baton.proto.v1.TriggerJobRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The worker stream against the real dispatcher and store: assignment, results, liveness, reconnects. */
+class AgentStreamTest {
+  private static final Predicate<CoordinatorMessage> ASSIGN = CoordinatorMessage::hasAssign;
+  private static final Predicate<CoordinatorMessage> WELCOME = CoordinatorMessage::hasWelcome;
+  private static final Predicate<CoordinatorMessage> ACK = CoordinatorMessage::hasAck;
+
+  @TempDir Path dir;
+  private FakeClock clock;
+  private InProcessCoordinator coordinator;
+
+  @BeforeEach
+  void start() throws Exception {
+    clock = FakeClock.at("2026-11-22T10:00:00Z");
+    coordinator = new InProcessCoordinator(dir, clock);
+  }
+
+  @AfterEach
+  void stop() {
+    coordinator.close();
+  }
+
+  private FakeAgent agent(String id, int slots, HeldRun... held) throws InterruptedException {
+    FakeAgent agent = new FakeAgent(coordinator.client().channel(), id, slots, List.of(held));
+    agent.next(WELCOME);
+    return agent;
+  }
+
+  private void job(String name, Priority priority) {
+    coordinator.client().jobs().createJob(CreateJobRequest.newBuilder()
+        .setJob(Jobs.shell(name).setPriority(priority)).build());
+  }
+
+  private Run trigger(String name) {
+    return coordinator.client().jobs().triggerJob(TriggerJobRequest.newBuilder().setName(name).build()).getRun();
+  }
+
+  private Run run(String id) {
+    return coordinator.client().runs().getRun(GetRunRequest.newBuilder().setId(id).build());
+  }
+
+  private Run awaitState(String id, RunState state) throws InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    Run run = run(id);
+    while (run.getState() != state && System.nanoTime() < end) {
+      Thread.sleep(10);
+      run = run(id);
+    }
+    assertEquals(state, run.getState(), run.toString());
+    return run;
+  }
+
+  private static AgentMessage finished(Assignment a, AttemptOutcome outcome, int exit) {
+    return AgentMessage.newBuilder().setFinished(RunFinished.newBuilder().setRunId(a.getRunId())
+        .setAttempt(a.getAttempt()).setEpoch(a.getEpoch()).setOutcome(outcome).setExitCode(exit)
+        .setStartTime(Timestamps.fromMillis(1)).setFinishTime(Timestamps.fromMillis(2))).build();
+  }
+
+  private static AgentMessage started(Assignment a) {
+    return AgentMessage.newBuilder().setStarted(RunStarted.newBuilder().setRunId(a.getRunId())
+        .setAttempt(a.getAttempt()).setPid(4242).setStartTime(Timestamps.fromMillis(1))).build();
+  }
+
+  @Test
+  void aRunGoesFromQueuedToSucceededAndTheResultIsAcknowledged() throws Exception {
+    job("a", Priority.PRIORITY_MEDIUM);
+    FakeAgent agent = agent("w1", 2);
+    Run queued = trigger("a");
+    Assignment a = agent.next(ASSIGN).getAssign();
+    assertEquals(queued.getId(), a.getRunId());
+    assertEquals(1, a.getAttempt());
+    assertEquals("echo a", a.getCommand().getShell());
+    assertEquals(coordinator.coordinator().epoch(), a.getEpoch());
+    assertEquals("w1", awaitState(a.getRunId(), RunState.RUN_STATE_ASSIGNED).getAttempts(0).getWorkerId());
+
+    agent.send(started(a));
+    assertEquals(4242, awaitState(a.getRunId(), RunState.RUN_STATE_RUNNING).getAttempts(0).getPid());
+    agent.send(AgentMessage.newBuilder().setOutput(OutputChunk.newBuilder().setRunId(a.getRunId())
+        .setAttempt(1).setStream(OutputStream.OUTPUT_STREAM_STDOUT).setOffset(0)
+        .setData(ByteString.copyFromUtf8("hello\n"))).build());
+    agent.send(finished(a, AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED, 0));
+    assertEquals(a.getRunId(), agent.next(ACK).getAck().getRunId());
+    Run done = awaitState(a.getRunId(), RunState.RUN_STATE_SUCCEEDED);
+    assertEquals(0, done.getAttempts(0).getExitCode());
+    StringBuilder output = new StringBuilder();
+    coordinator.client().runs().streamOutput(StreamOutputRequest.newBuilder().setRunId(a.getRunId()).build())
+        .forEachRemaining(c -> output.append(c.getData().toStringUtf8()));
+    assertEquals("hello\n", output.toString());
+
+    // The same report again (a journal replay) changes nothing and is acknowledged again.
+    agent.send(finished(a, AttemptOutcome.ATTEMPT_OUTCOME_FAILED, 9));
+    agent.next(ACK);
+    assertEquals(RunState.RUN_STATE_SUCCEEDED, run(a.getRunId()).getState());
+  }
+
+  @Test
+  void aWorkerNeverGetsMoreThanItsSlotsAndHighPriorityGoesFirst() throws Exception {
+    job("low", Priority.PRIORITY_LOW);
+    job("high", Priority.PRIORITY_HIGH);
+    trigger("low");
+    trigger("low");
+    Run high = trigger("high");
+    FakeAgent agent = agent("w1", 1);
+    Assignment first = agent.next(ASSIGN).getAssign();
+    assertEquals(high.getId(), first.getRunId());
+    agent.expectNone(ASSIGN, Duration.ofMillis(300));
+    agent.send(finished(first, AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED, 0));
+    Assignment second = agent.next(ASSIGN).getAssign();
+    assertEquals("low", run(second.getRunId()).getJob());
+  }
+
+  @Test
+  void aRefusedAssignmentIsQueuedAgainAsANewAttempt() throws Exception {
+    job("a", Priority.PRIORITY_MEDIUM);
+    FakeAgent agent = agent("w1", 1);
+    trigger("a");
+    Assignment a = agent.next(ASSIGN).getAssign();
+    agent.send(AgentMessage.newBuilder().setRejected(AssignmentRejected.newBuilder().setRunId(a.getRunId())
+        .setAttempt(a.getAttempt()).setReason(RejectReason.REJECT_REASON_DRAINING)).build());
+    Assignment again = agent.next(ASSIGN).getAssign();
+    assertEquals(a.getRunId(), again.getRunId());
+    assertEquals(2, again.getAttempt());
+    Run run = run(a.getRunId());
+    assertEquals(AttemptOutcome.ATTEMPT_OUTCOME_REJECTED, run.getAttempts(0).getOutcome());
+    assertEquals(0, run.getLostAttempts());
+  }
+
+  @Test
+  void aSilentWorkerIsDeadAfterItsTtlAndItsRunsGoToAnotherAsANewAttempt() throws Exception {
+    job("a", Priority.PRIORITY_MEDIUM);
+    FakeAgent silent = agent("w1", 1);
+    Run queued = trigger("a");
+    Assignment a = silent.next(ASSIGN).getAssign();
+    silent.send(started(a));
+    awaitState(queued.getId(), RunState.RUN_STATE_RUNNING);
+
+    clock.advance(Duration.ofSeconds(11));
+    Run requeued = awaitState(queued.getId(), RunState.RUN_STATE_QUEUED);
+    assertEquals(AttemptOutcome.ATTEMPT_OUTCOME_LOST, requeued.getAttempts(0).getOutcome());
+    assertEquals(1, requeued.getLostAttempts());
+    assertEquals(2, requeued.getAttemptsCount());
+
+    FakeAgent other = agent("w2", 1);
+    Assignment retry = other.next(ASSIGN).getAssign();
+    assertEquals(2, retry.getAttempt());
+    // A late report of the lost attempt from the dead worker's reconnect is stale: acknowledged, ignored.
+    FakeAgent back = agent("w1", 1);
+    back.send(finished(a, AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED, 0));
+    back.next(ACK);
+    assertEquals(RunState.RUN_STATE_ASSIGNED, run(queued.getId()).getState());
+  }
+
+  @Test
+  void heartbeatsKeepAWorkerAlive() throws Exception {
+    job("a", Priority.PRIORITY_MEDIUM);
+    FakeAgent agent = agent("w1", 1);
+    Run queued = trigger("a");
+    Assignment a = agent.next(ASSIGN).getAssign();
+    agent.send(started(a));
+    for (int i = 0; i < 5; i++) {
+      clock.advance(Duration.ofSeconds(4));
+      agent.send(AgentMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder().setSequence(i)).build());
+      agent.next(CoordinatorMessage::hasHeartbeatAck);
+    }
+    assertEquals(RunState.RUN_STATE_RUNNING, run(queued.getId()).getState());
+  }
+
+  @Test
+  void aReconnectKeepsTheRunsItStillHoldsAndLosesTheOthers() throws Exception {
+    job("a", Priority.PRIORITY_MEDIUM);
+    FakeAgent agent = agent("w1", 2);
+    Run kept = trigger("a");
+    Run forgotten = trigger("a");
+    Assignment k = agent.next(ASSIGN).getAssign();
+    Assignment f = agent.next(ASSIGN).getAssign();
+    if (!k.getRunId().equals(kept.getId())) {
+      Assignment t = k;
+      k = f;
+      f = t;
+    }
+    agent.send(started(k));
+    agent.send(started(f));
+    awaitState(kept.getId(), RunState.RUN_STATE_RUNNING);
+    agent.close();
+
+    FakeAgent again = new FakeAgent(coordinator.client().channel(), "w1", 2, List.of(HeldRun.newBuilder()
+        .setRunId(k.getRunId()).setAttempt(k.getAttempt()).setEpoch(k.getEpoch()).setRunning(true).setPid(4242)
+        .build()));
+    var welcome = again.next(WELCOME).getWelcome();
+    assertEquals(1, welcome.getHeldRunDecisionsCount());
+    assertTrue(welcome.getHeldRunDecisions(0).getKeep());
+    assertEquals(RunState.RUN_STATE_RUNNING, run(kept.getId()).getState());
+    Run lost = run(forgotten.getId());
+    assertEquals(AttemptOutcome.ATTEMPT_OUTCOME_LOST, lost.getAttempts(0).getOutcome());
+  }
+
+  @Test
+  void cancelOfARunningRunAsksItsAgentAndEndsCancelled() throws Exception {
+    job("a", Priority.PRIORITY_MEDIUM);
+    FakeAgent agent = agent("w1", 1);
+    Run queued = trigger("a");
+    Assignment a = agent.next(ASSIGN).getAssign();
+    agent.send(started(a));
+    awaitState(queued.getId(), RunState.RUN_STATE_RUNNING);
+
+    Run cancelling = coordinator.client().runs().cancelRun(CancelRunRequest.newBuilder().setId(queued.getId())
+        .setReason("operator").build());
+    assertEquals(RunState.RUN_STATE_RUNNING, cancelling.getState());
+    assertTrue(cancelling.getCancelRequested());
+    var cancel = agent.next(CoordinatorMessage::hasCancel).getCancel();
+    assertEquals(queued.getId(), cancel.getRunId());
+    agent.send(finished(a, AttemptOutcome.ATTEMPT_OUTCOME_CANCELLED, 0).toBuilder()
+        .setFinished(finished(a, AttemptOutcome.ATTEMPT_OUTCOME_CANCELLED, 0).getFinished().toBuilder()
+            .clearExitCode().setSignal(15)).build());
+    Run done = awaitState(queued.getId(), RunState.RUN_STATE_CANCELLED);
+    assertEquals("operator", done.getStateReason());
+    assertFalse(done.getAttempts(0).hasExitCode());
+  }
+
+  @Test
+  void runsInFlightAtACoordinatorRestartAreLostIfTheirAgentNeverReturns() throws Exception {
+    job("a", Priority.PRIORITY_MEDIUM);
+    FakeAgent agent = agent("w1", 1);
+    Run queued = trigger("a");
+    agent.send(started(agent.next(ASSIGN).getAssign()));
+    awaitState(queued.getId(), RunState.RUN_STATE_RUNNING);
+    agent.close();
+    coordinator.restart();
+    assertEquals(RunState.RUN_STATE_RUNNING, run(queued.getId()).getState());
+    clock.set(Instant.parse("2026-11-22T10:00:11Z"));
+    Run requeued = awaitState(queued.getId(), RunState.RUN_STATE_QUEUED);
+    assertEquals(AttemptOutcome.ATTEMPT_OUTCOME_LOST, requeued.getAttempts(0).getOutcome());
+  }
+}
