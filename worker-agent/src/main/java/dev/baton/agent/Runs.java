@@ -2,6 +2,7 @@ package dev.baton.agent;
 
 import com.google.protobuf.util.Durations;
 import com.google.protobuf.util.Timestamps;
+import dev.baton.client.Times;
 import dev.baton.agent.exec.ExecResult;
 import dev.baton.agent.exec.LaunchSpec;
 import dev.baton.agent.exec.ProcessListener;
@@ -228,7 +229,7 @@ public final class Runs {
     public void started(long pid, Instant at) {
       outbox.accept(AgentMessage.newBuilder().setStarted(RunStarted.newBuilder()
           .setRunId(assignment.getRunId()).setAttempt(assignment.getAttempt()).setPid(pid)
-          .setStartTime(Timestamps.fromMillis(at.toEpochMilli()))).build());
+          .setStartTime(Times.toProto(at))).build());
     }
 
     @Override
@@ -246,8 +247,8 @@ public final class Runs {
           .setEpoch(assignment.getEpoch())
           .setOutcome(result.outcome())
           .setError(result.error())
-          .setStartTime(Timestamps.fromMillis(result.startTime().toEpochMilli()))
-          .setFinishTime(Timestamps.fromMillis(result.finishTime().toEpochMilli()))
+          .setStartTime(Times.toProto(result.startTime()))
+          .setFinishTime(Times.toProto(result.finishTime()))
           .setOutputBytes(result.outputBytes())
           .setOutputTail(ByteString.copyFrom(result.outputTail()));
       result.exitCode().ifPresent(report::setExitCode);

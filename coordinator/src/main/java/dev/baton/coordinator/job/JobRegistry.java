@@ -3,7 +3,7 @@ package dev.baton.coordinator.job;
 import com.google.common.util.concurrent.Striped;
 import com.google.protobuf.FieldMask;
 import com.google.protobuf.Timestamp;
-import com.google.protobuf.util.Timestamps;
+import dev.baton.client.Times;
 import dev.baton.coordinator.error.BatonException;
 import dev.baton.coordinator.error.Violations;
 import dev.baton.coordinator.run.NewRun;
@@ -446,6 +446,6 @@ public final class JobRegistry {
   }
 
   private static Timestamp timestamp(Instant t) {
-    return Timestamps.fromMillis(t.toEpochMilli());
+    return Times.toProto(t);
   }
 }

@@ -1,7 +1,7 @@
 package dev.baton.coordinator.run;
 
 import com.google.protobuf.Timestamp;
-import com.google.protobuf.util.Timestamps;
+import dev.baton.client.Times;
 import dev.baton.proto.v1.Attempt;
 import dev.baton.proto.v1.AttemptOutcome;
 import dev.baton.proto.v1.Run;
@@ -159,6 +159,6 @@ public final class RunChanges {
   }
 
   private static Timestamp ts(Instant t) {
-    return Timestamps.fromMillis(t.toEpochMilli());
+    return Times.toProto(t);
   }
 }

@@ -1,6 +1,7 @@
 package dev.baton.coordinator.run;
 
 import com.google.protobuf.Timestamp;
+import dev.baton.client.Times;
 import com.google.protobuf.util.Timestamps;
 import dev.baton.coordinator.dispatch.ReadyQueue;
 import dev.baton.coordinator.error.BatonException;
@@ -52,14 +53,14 @@ public final class RunStore {
     long id = lastId.incrementAndGet();
     String runId = Long.toString(id);
     // One clock read: the attempt's queue time is also the run's place in the ready queue.
-    Timestamp now = Timestamps.fromMillis(clock.millis());
+    Timestamp now = Times.toProto(clock.instant());
     Run.Builder run = Run.newBuilder()
         .setId(runId)
         .setJob(spec.job().getName())
         .setState(spec.state())
         .setStateReason(spec.stateReason())
         .setReason(spec.reason())
-        .setScheduledTime(Timestamps.fromMillis(spec.scheduledTime().toEpochMilli()))
+        .setScheduledTime(Times.toProto(spec.scheduledTime()))
         .setWaveId(spec.waveId().isEmpty() ? runId : spec.waveId())
         .setPriority(spec.job().getPriority())
         .setJobVersion(spec.job().getVersion())

@@ -1,6 +1,6 @@
 package dev.baton.coordinator.worker;
 
-import com.google.protobuf.util.Timestamps;
+import dev.baton.client.Times;
 import dev.baton.coordinator.dispatch.Placement;
 import dev.baton.proto.v1.CoordinatorMessage;
 import dev.baton.proto.v1.Hello;
@@ -157,8 +157,8 @@ public final class WorkerSession implements Placement.Candidate {
         .setSlots(slots())
         .setFreeSlots(Math.max(0, freeSlots()))
         .setState(draining ? WorkerState.WORKER_STATE_DRAINING : WorkerState.WORKER_STATE_LIVE)
-        .setLastHeartbeatTime(Timestamps.fromMillis(lastHeard.toEpochMilli()))
-        .setConnectTime(Timestamps.fromMillis(connectTime.toEpochMilli()))
+        .setLastHeartbeatTime(Times.toProto(lastHeard))
+        .setConnectTime(Times.toProto(connectTime))
         .addAllRunIds(held.keySet().stream().sorted().toList())
         .setAgentVersion(hello.getAgentVersion())
         .setAddress(address)

@@ -1,7 +1,7 @@
 package dev.baton.agent.stream;
 
 import com.google.protobuf.util.Durations;
-import com.google.protobuf.util.Timestamps;
+import dev.baton.client.Times;
 import dev.baton.agent.Runs;
 import dev.baton.proto.v1.AgentMessage;
 import dev.baton.proto.v1.AgentServiceGrpc;
@@ -157,7 +157,7 @@ public final class CoordinatorLink implements AutoCloseable {
             .setFreeSlots(Math.max(0, runs.freeSlots()))
             .setRunning(runs.running())
             .setLoadAverage(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())
-            .setTime(Timestamps.fromMillis(now.toEpochMilli()))
+            .setTime(Times.toProto(now))
             .setDraining(runs.draining())).build());
       }
     } catch (RuntimeException e) {
