@@ -1,0 +1,99 @@
+package dev.baton.agent.exec;
+
+import dev.baton.proto.v1.Command;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Checks, before spawning, that a command can start: the working directory exists, and the
+ * program exists and is executable. The same lookup execvp(3) does in the child, done here so
+ * that a mistake becomes a clear FAILED result instead of a cryptic exit status from setsid.
+ * Reads the file system; decides nothing else.
+ */
+final class Preflight {
+
+  /** The shell that runs {@link Command#getShell()} commands. */
+  static final String SHELL = "/bin/sh";
+
+  /** glibc's execvp default when PATH is unset (confstr(_CS_PATH)). */
+  static final String DEFAULT_PATH = "/bin:/usr/bin";
+
+  private Preflight() {}
+
+  /**
+   * The argv to exec, without the setsid prefix: the command's argv as is, or {@code /bin/sh -c
+   * SHELL}.
+   */
+  static List<String> argv(Command command) {
+    switch (command.getKindCase()) {
+      case ARGV:
+        return command.getArgv().getArgsList();
+      case SHELL:
+        return List.of(SHELL, "-c", command.getShell());
+      default:
+        return List.of();
+    }
+  }
+
+  /**
+   * Why the command cannot start, or empty if it can.
+   *
+   * @param argv what {@link #argv} returned
+   * @param workingDir the process's working directory, absolute
+   * @param path the PATH of the process's environment; {@code null} if unset
+   */
+  static Optional<String> check(List<String> argv, Path workingDir, String path) {
+    if (argv.isEmpty() || argv.get(0).isEmpty()) {
+      return Optional.of("cannot start: empty command");
+    }
+    if (!Files.exists(workingDir)) {
+      return Optional.of("cannot start: working directory " + workingDir + " does not exist");
+    }
+    if (!Files.isDirectory(workingDir)) {
+      return Optional.of("cannot start: working directory " + workingDir + " is not a directory");
+    }
+    String program = argv.get(0);
+    try {
+      if (program.indexOf('/') >= 0) {
+        return checkFile(workingDir.resolve(program), program);
+      }
+      return onPath(program, workingDir, path == null ? DEFAULT_PATH : path)
+          ? Optional.empty()
+          : Optional.of("cannot start: no such executable '" + program + "' on PATH");
+    } catch (InvalidPathException e) {
+      return Optional.of("cannot start: invalid program name '" + program + "': " + e.getReason());
+    }
+  }
+
+  private static Optional<String> checkFile(Path file, String program) {
+    if (!Files.exists(file)) {
+      return Optional.of("cannot start: " + program + " does not exist");
+    }
+    if (Files.isDirectory(file)) {
+      return Optional.of("cannot start: " + program + " is a directory");
+    }
+    if (!Files.isExecutable(file)) {
+      return Optional.of("cannot start: " + program + " is not executable");
+    }
+    return Optional.empty();
+  }
+
+  private static boolean onPath(String program, Path workingDir, String path) {
+    // An empty PATH entry means the current directory, which is the child's working directory.
+    for (String entry : path.split(":", -1)) {
+      Path candidate;
+      try {
+        candidate = workingDir.resolve(entry.isEmpty() ? "." : entry).resolve(program);
+      } catch (InvalidPathException e) {
+        continue;
+      }
+      if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,198 @@
+package dev.baton.agent.exec;
+
+import java.io.File;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts attempts as processes, each in its own process group, and owns the threads that watch
+ * them: a cached pool {@code baton-output-N} that reads the pipes (two threads per running
+ * attempt, reused across attempts), a cached pool {@code baton-exit-N} whose threads wait for the
+ * exits, and one timer thread {@code baton-exec-timer} for timeouts, grace periods, output drains
+ * and signals.
+ *
+ * <p>Every command runs as {@code /usr/bin/setsid -- argv...} (or {@code setsid -- /bin/sh -c
+ * SHELL}), so its pid is its process group and session id and timeout, cancel and kill reach
+ * every process it started. Its environment is the agent's plus {@link LaunchSpec#env()}, its
+ * stdin is {@code /dev/null}, stdout and stderr are pipes read by the runner.
+ *
+ * <p>When the group leader exits on its own, processes it left in its group are not killed; the
+ * result comes once both pipes are at EOF or {@link #OUTPUT_DRAIN} after the exit, whichever is
+ * first (a leftover child may hold the pipes open indefinitely).
+ */
+public final class ProcessRunner implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ProcessRunner.class);
+
+  /** Largest output chunk handed to {@link ProcessListener#output}, and largest output tail. */
+  public static final int MAX_CHUNK = 64 * 1024;
+
+  /** How long output is still read after the leader exited while a pipe stays open. */
+  public static final Duration OUTPUT_DRAIN = Duration.ofMillis(200);
+
+  private static final Redirect NO_INPUT = Redirect.from(new File("/dev/null"));
+
+  private final Clock clock;
+  private final String setsid;
+  private final Path agentWorkDir;
+  private final String agentPath;
+  private final ProcessGroups groups = new ProcessGroups();
+  private final ExecutorService readers;
+  private final ExecutorService exits;
+  private final ScheduledThreadPoolExecutor timer;
+  private final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[MAX_CHUNK]);
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /**
+   * @param clock stamps start and finish times; timeouts run on real time
+   * @throws IllegalStateException if setsid(1) is not installed
+   */
+  public ProcessRunner(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.setsid = ProcessGroups.setsid();
+    this.agentWorkDir = Path.of("").toAbsolutePath();
+    this.agentPath = System.getenv("PATH");
+    this.readers = Executors.newCachedThreadPool(named("baton-output-", true));
+    this.exits = Executors.newCachedThreadPool(named("baton-exit-", true));
+    this.timer = new ScheduledThreadPoolExecutor(1, named("baton-exec-timer", false));
+    this.timer.setRemoveOnCancelPolicy(true);
+  }
+
+  /**
+   * Starts an attempt. {@link ProcessListener#started} is called on this thread before this
+   * returns, ahead of any other callback.
+   *
+   * <p>Never throws for a bad command: a command that cannot start (missing or non-executable
+   * program, missing working directory, a spawn error) gets {@link ProcessListener#finished} with
+   * FAILED, no exit code and the reason in {@code error}, on this thread, before this returns; the
+   * handle returned then has pid -1 and is not alive.
+   *
+   * @throws IllegalStateException if the runner is closed
+   */
+  public RunningProcess start(LaunchSpec spec, ProcessListener listener) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(listener, "listener");
+    if (closed.get()) {
+      throw new IllegalStateException("process runner is closed");
+    }
+    List<String> argv = Preflight.argv(spec.command());
+    Path workDir =
+        spec.workingDir() == null ? agentWorkDir : agentWorkDir.resolve(spec.workingDir());
+    String path = spec.env().containsKey("PATH") ? spec.env().get("PATH") : agentPath;
+    Optional<String> problem = Preflight.check(argv, workDir, path);
+    if (problem.isPresent()) {
+      return notStarted(spec, listener, problem.get());
+    }
+
+    List<String> command = new ArrayList<>(argv.size() + 2);
+    command.add(setsid);
+    command.add("--"); // so that a program named "-x" is not taken for a setsid option
+    command.addAll(argv);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectInput(NO_INPUT);
+    if (spec.workingDir() != null) {
+      builder.directory(workDir.toFile());
+    }
+    Process process;
+    try {
+      if (!spec.env().isEmpty()) {
+        // Only then: an untouched environment is passed on without copying it.
+        builder.environment().putAll(spec.env());
+      }
+      process = builder.start();
+    } catch (IOException | IllegalArgumentException e) {
+      // IllegalArgumentException: an environment name with '=' or a NUL byte.
+      return notStarted(spec, listener, "cannot start: " + e.getMessage());
+    }
+    Attempt attempt =
+        new Attempt(spec, listener, process, clock.instant(), clock, timer, groups, OUTPUT_DRAIN);
+    attempt.begin(readers, exits, buffers);
+    return attempt;
+  }
+
+  private RunningProcess notStarted(LaunchSpec spec, ProcessListener listener, String error) {
+    log.info("{}/{}: {}", spec.runId(), spec.attempt(), error);
+    try {
+      listener.finished(ExecResult.notStarted(error, clock.instant()));
+    } catch (RuntimeException e) {
+      log.warn("{}/{}: listener.finished threw", spec.runId(), spec.attempt(), e);
+    }
+    return NotStarted.INSTANCE;
+  }
+
+  /**
+   * Stops the runner's threads. Does NOT kill running processes: the agent decides that. After
+   * this, attempts still running are no longer timed out, and their results are delivered only if
+   * their pipes reach EOF. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    timer.shutdownNow();
+    readers.shutdown();
+    exits.shutdown();
+    try {
+      if (!timer.awaitTermination(5, TimeUnit.SECONDS)) {
+        log.warn("exec timer did not stop within 5 s");
+      }
+      // Readers and exit watchers of processes that still run stay blocked until those processes
+      // close their output and exit; they are daemon threads and end by themselves then.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+      boolean readersDone = readers.awaitTermination(1, TimeUnit.SECONDS);
+      boolean exitsDone =
+          exits.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (!readersDone || !exitsDone) {
+        log.info("threads of still running processes left to end on their own");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static ThreadFactory named(String prefix, boolean numbered) {
+    AtomicInteger count = new AtomicInteger();
+    return task -> {
+      Thread thread = new Thread(task, numbered ? prefix + count.incrementAndGet() : prefix);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** The handle of a command that never started. */
+  private enum NotStarted implements RunningProcess {
+    INSTANCE;
+
+    @Override
+    public long pid() {
+      return -1;
+    }
+
+    @Override
+    public void cancel(String reason, Duration grace) {}
+
+    @Override
+    public void kill(String reason) {}
+
+    @Override
+    public boolean isAlive() {
+      return false;
+    }
+  }
+}
