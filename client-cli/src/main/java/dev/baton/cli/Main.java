@@ -5,15 +5,19 @@ import dev.baton.cli.commands.ClusterCommands;
 import dev.baton.cli.commands.JobCommands;
 import dev.baton.cli.commands.RunCommands;
 import dev.baton.cli.commands.ScheduleCommands;
+import dev.baton.cli.commands.WorkerCommands;
 import dev.baton.cli.output.OutputFormat;
 import dev.baton.cli.output.Printer;
 import dev.baton.client.BatonClient;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -34,18 +38,21 @@ import picocli.CommandLine.UnmatchedArgumentException;
 /**
  * The {@code baton} command: global options, the command tree, and the one place failures become a line on
  * stderr and an exit code (0 success, 1 a failed call or command, 2 a usage error). Tests build it with a client
- * factory and their own writers: {@code new Main(target -> BatonClient.create(inProcessBuilder), in, out, err)}.
+ * factory and their own streams and clock:
+ * {@code new Main(target -> BatonClient.create(inProcessBuilder), in, out, err, clock)}.
  */
 @Command(name = "baton", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class, usageHelpAutoWidth = true,
     description = "Drive a Baton cluster: jobs, schedules, runs.",
-    subcommands = {JobCommands.class, ScheduleCommands.class, RunCommands.class, ClusterCommands.class,
-        HelpCommand.class})
+    subcommands = {JobCommands.class, ScheduleCommands.class, RunCommands.class, WorkerCommands.class,
+        ClusterCommands.class, HelpCommand.class})
 public final class Main implements Cli, Callable<Integer> {
   private final Function<String, BatonClient> clients;
   private final InputStream in;
   private final PrintWriter out;
+  private final OutputStream rawOut;
   private final PrintWriter err;
+  private final Clock clock;
 
   private String coordinator;
   private OutputFormat output;
@@ -54,22 +61,46 @@ public final class Main implements Cli, Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  /** The real command: connects over the network, uses the process's standard streams. */
+  /** The real command: connects over the network, uses the process's standard streams and the system clock. */
   public Main() {
-    this(BatonClient::connect, System.in,
-        new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)),
-        new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8)));
+    this(BatonClient::connect, System.in, System.out, System.err, Clock.systemUTC());
   }
 
   /**
+   * A command on writers, with the system clock; bytes written to standard output (a run's output) reach
+   * {@code out} decoded as UTF-8.
+   *
    * @param clients makes the client for a target ({@code host:port}); called at most once per run, only by
    *     commands that call the coordinator
    */
   public Main(Function<String, BatonClient> clients, InputStream in, PrintWriter out, PrintWriter err) {
+    this(clients, in, out, new DecodingOutputStream(out), err, Clock.systemUTC());
+  }
+
+  /**
+   * A command on byte streams (text is written as UTF-8) and a clock.
+   *
+   * @param clients makes the client for a target ({@code host:port}); called at most once per run, only by
+   *     commands that call the coordinator
+   * @param clock what ages (a worker's last heartbeat) are measured against
+   */
+  public Main(Function<String, BatonClient> clients, InputStream in, OutputStream out, OutputStream err,
+      Clock clock) {
+    this(clients, in, writer(out), out, writer(err), clock);
+  }
+
+  private Main(Function<String, BatonClient> clients, InputStream in, PrintWriter out, OutputStream rawOut,
+      PrintWriter err, Clock clock) {
     this.clients = clients;
     this.in = in;
     this.out = out;
+    this.rawOut = new AfterWriter(out, rawOut);
     this.err = err;
+    this.clock = clock;
+  }
+
+  private static PrintWriter writer(OutputStream stream) {
+    return new PrintWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
   }
 
   /**
@@ -152,6 +183,16 @@ public final class Main implements Cli, Callable<Integer> {
     return in;
   }
 
+  @Override
+  public OutputStream rawOut() {
+    return rawOut;
+  }
+
+  @Override
+  public Clock clock() {
+    return clock;
+  }
+
   private int onUsageError(ParameterException e, String[] args) {
     CommandLine where = e.getCommandLine();
     String message = Errors.oneLine(String.valueOf(e.getMessage())).replaceFirst("^Error: ", "");
@@ -168,6 +209,42 @@ public final class Main implements Cli, Callable<Integer> {
     out.flush();
     err.println("baton: " + Errors.describe(e, target()));
     return Errors.FAILURE;
+  }
+
+  /** Standard output's bytes, written after whatever the writer on the same output still holds. */
+  private static final class AfterWriter extends OutputStream {
+    private final PrintWriter writer;
+    private final OutputStream bytes;
+
+    AfterWriter(PrintWriter writer, OutputStream bytes) {
+      this.writer = writer;
+      this.bytes = bytes;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      writer.flush();
+      bytes.write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      writer.flush();
+      bytes.write(b, off, len);
+    }
+
+    /**
+     * @throws IOException also when standard output is a {@link PrintStream} that has failed (the reader of a pipe
+     *     quit): PrintStream keeps its errors to itself, and a command following a run's output must stop
+     */
+    @Override
+    public void flush() throws IOException {
+      writer.flush();
+      bytes.flush();
+      if (bytes instanceof PrintStream stream && stream.checkError()) {
+        throw new IOException("standard output is closed");
+      }
+    }
   }
 
   /** {@code table}, {@code json} or {@code yaml}, in any case. */

@@ -1,11 +1,13 @@
 package dev.baton.cli;
 
 import com.google.protobuf.Message;
+import dev.baton.proto.v1.CancelRunRequest;
 import dev.baton.proto.v1.ClusterServiceGrpc;
 import dev.baton.proto.v1.ClusterStatus;
 import dev.baton.proto.v1.CreateJobRequest;
 import dev.baton.proto.v1.DeleteJobRequest;
 import dev.baton.proto.v1.DeleteJobResponse;
+import dev.baton.proto.v1.DrainWorkerRequest;
 import dev.baton.proto.v1.ExplainScheduleRequest;
 import dev.baton.proto.v1.ExplainScheduleResponse;
 import dev.baton.proto.v1.GetClusterStatusRequest;
@@ -17,16 +19,25 @@ import dev.baton.proto.v1.ListJobsRequest;
 import dev.baton.proto.v1.ListJobsResponse;
 import dev.baton.proto.v1.ListRunsRequest;
 import dev.baton.proto.v1.ListRunsResponse;
+import dev.baton.proto.v1.ListWorkersRequest;
+import dev.baton.proto.v1.ListWorkersResponse;
+import dev.baton.proto.v1.OutputChunk;
 import dev.baton.proto.v1.PauseJobRequest;
 import dev.baton.proto.v1.ResumeJobRequest;
 import dev.baton.proto.v1.Run;
+import dev.baton.proto.v1.RunEvent;
 import dev.baton.proto.v1.RunServiceGrpc;
 import dev.baton.proto.v1.RunState;
+import dev.baton.proto.v1.StreamOutputRequest;
 import dev.baton.proto.v1.TriggerJobRequest;
 import dev.baton.proto.v1.TriggerJobResponse;
 import dev.baton.proto.v1.UpdateJobRequest;
+import dev.baton.proto.v1.WatchRunEventsRequest;
+import dev.baton.proto.v1.Worker;
+import dev.baton.proto.v1.WorkerState;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -34,18 +45,33 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
  * Small fakes of JobService, RunService and ClusterService: they record every request and answer with what a test
  * queued for the method (a message, or a {@link Status} to fail with), else with a plain default answer.
+ * Server streams (StreamOutput, WatchRunEvents) play a script a test queued with {@link #answerStream}, on a
+ * thread of their own so that a script may wait for what the command has done so far.
  */
-final class FakeBaton {
+final class FakeBaton implements AutoCloseable {
+  /** In a stream script: leave the stream open (as the coordinator leaves a watch open) until the client leaves. */
+  static final Object HOLD = new Object();
+
   /** One recorded call. */
   record Call(String method, Message request) {}
 
   private final List<Call> calls = new ArrayList<>();
   private final Map<String, Deque<Object>> answers = new HashMap<>();
+  private final Map<String, Deque<List<Object>>> scripts = new HashMap<>();
+  private final Map<String, Integer> cancels = new HashMap<>();
+  private final ExecutorService streams = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "fake-baton-stream");
+    t.setDaemon(true);
+    return t;
+  });
 
   final JobServiceGrpc.JobServiceImplBase jobs = new Jobs();
   final RunServiceGrpc.RunServiceImplBase runs = new Runs();
@@ -55,6 +81,32 @@ final class FakeBaton {
   synchronized FakeBaton answer(String method, Object... responses) {
     answers.computeIfAbsent(method, m -> new ArrayDeque<>()).addAll(List.of(responses));
     return this;
+  }
+
+  /**
+   * Queues the script of one call of a server-streaming method; each call plays the next script. A script's items,
+   * in order: a response message is sent; a {@link Runnable} is run (to wait for something); a {@link Status}
+   * ends the stream with that error; {@link #HOLD} leaves it open. A script that runs out completes the stream.
+   * Without a script StreamOutput completes at once and WatchRunEvents is held open.
+   */
+  synchronized FakeBaton answerStream(String method, Object... script) {
+    scripts.computeIfAbsent(method, m -> new ArrayDeque<>()).add(List.of(script));
+    return this;
+  }
+
+  /** How many calls of a streaming method the client cancelled. */
+  synchronized int cancels(String method) {
+    return cancels.getOrDefault(method, 0);
+  }
+
+  @Override
+  public void close() {
+    streams.shutdownNow();
+    try {
+      streams.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   synchronized List<Call> calls() {
@@ -82,6 +134,42 @@ final class FakeBaton {
     }
     reply.onNext(answer != null ? (R) answer : fallback.apply(request));
     reply.onCompleted();
+  }
+
+  @SuppressWarnings("unchecked")
+  private <Q extends Message, R> void stream(String method, Q request, StreamObserver<R> reply,
+      List<Object> fallback) {
+    List<Object> script;
+    synchronized (this) {
+      calls.add(new Call(method, request));
+      Deque<List<Object>> queued = scripts.get(method);
+      script = queued == null || queued.isEmpty() ? fallback : queued.poll();
+    }
+    ServerCallStreamObserver<R> call = (ServerCallStreamObserver<R>) reply;
+    call.setOnCancelHandler(() -> {
+      synchronized (this) {
+        cancels.merge(method, 1, Integer::sum);
+      }
+    });
+    streams.execute(() -> {
+      try {
+        for (Object item : script) {
+          if (item == HOLD) {
+            return;
+          } else if (item instanceof Status status) {
+            reply.onError(new StatusRuntimeException(status));
+            return;
+          } else if (item instanceof Runnable step) {
+            step.run();
+          } else {
+            reply.onNext((R) item);
+          }
+        }
+        reply.onCompleted();
+      } catch (StatusRuntimeException cancelledByTheClient) {
+        // the command has left; nothing more to send
+      }
+    });
   }
 
   private final class Jobs extends JobServiceGrpc.JobServiceImplBase {
@@ -143,12 +231,39 @@ final class FakeBaton {
     public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> reply) {
       handle("ListRuns", request, reply, r -> ListRunsResponse.getDefaultInstance());
     }
+
+    @Override
+    public void cancelRun(CancelRunRequest request, StreamObserver<Run> reply) {
+      handle("CancelRun", request, reply, r -> Run.newBuilder().setId(r.getId())
+          .setState(RunState.RUN_STATE_CANCELLED).build());
+    }
+
+    @Override
+    public void watchRunEvents(WatchRunEventsRequest request, StreamObserver<RunEvent> reply) {
+      stream("WatchRunEvents", request, reply, List.of(HOLD));
+    }
+
+    @Override
+    public void streamOutput(StreamOutputRequest request, StreamObserver<OutputChunk> reply) {
+      stream("StreamOutput", request, reply, List.of());
+    }
   }
 
   private final class Cluster extends ClusterServiceGrpc.ClusterServiceImplBase {
     @Override
     public void getClusterStatus(GetClusterStatusRequest request, StreamObserver<ClusterStatus> reply) {
       handle("GetClusterStatus", request, reply, r -> ClusterStatus.getDefaultInstance());
+    }
+
+    @Override
+    public void listWorkers(ListWorkersRequest request, StreamObserver<ListWorkersResponse> reply) {
+      handle("ListWorkers", request, reply, r -> ListWorkersResponse.getDefaultInstance());
+    }
+
+    @Override
+    public void drainWorker(DrainWorkerRequest request, StreamObserver<Worker> reply) {
+      handle("DrainWorker", request, reply, r -> Worker.newBuilder().setName(r.getWorker())
+          .setState(WorkerState.WORKER_STATE_DRAINING).build());
     }
   }
 }

@@ -3,6 +3,8 @@ package dev.baton.cli.commands;
 import dev.baton.cli.output.Printer;
 import dev.baton.client.BatonClient;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Clock;
 
 /**
  * What a command may use: the coordinator, the output, standard input. Handed to each command's constructor by the
@@ -20,4 +22,13 @@ public interface Cli {
 
   /** Standard input, for {@code -f -}. */
   InputStream in();
+
+  /**
+   * Standard output as bytes, for what must reach it unchanged (a run's output). Writing to it first flushes what
+   * was printed through {@link #printer()}, so the two never change places.
+   */
+  OutputStream rawOut();
+
+  /** The clock that ages are measured against (a worker's last heartbeat): the system's, or a test's. */
+  Clock clock();
 }

@@ -1,15 +1,25 @@
 package dev.baton.cli.commands;
 
 import dev.baton.cli.output.Printer;
+import dev.baton.cli.output.RunProgress;
+import dev.baton.proto.v1.Run;
+import dev.baton.proto.v1.RunState;
 import dev.baton.proto.v1.TriggerJobRequest;
 import dev.baton.proto.v1.TriggerJobResponse;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code baton job trigger NAME}: TriggerJob; prints the new run's id, so scripts can follow it. */
-@Command(name = "trigger", description = "Start a manual run of a job now; prints the run's id.")
+/**
+ * {@code baton job trigger NAME [--force] [--wait]}: TriggerJob; prints the new run's id, so scripts can follow it.
+ * With {@code --wait} it then follows the run to its end, one line per change, and exits 0 only if it succeeded;
+ * with {@code -o json|yaml} it prints no progress, only the run as it ended.
+ */
+@Command(name = "trigger", description = "Start a manual run of a job now; prints the run's id. With --wait, "
+    + "follows the run to its end and exits 0 only if it succeeded.")
 public final class JobTriggerCommand implements Callable<Integer> {
   private final Cli cli;
 
@@ -19,6 +29,10 @@ public final class JobTriggerCommand implements Callable<Integer> {
   @Option(names = "--force", description = "Start the run even if the job's overlap policy would refuse it.")
   boolean force;
 
+  @Option(names = "--wait", description = "Follow the run until it is over, printing each change of its state; "
+      + "exit 1 unless it succeeded.")
+  boolean await;
+
   public JobTriggerCommand(Cli cli) {
     this.cli = cli;
   }
@@ -27,11 +41,29 @@ public final class JobTriggerCommand implements Callable<Integer> {
   public Integer call() {
     TriggerJobResponse response = cli.client().jobs().triggerJob(
         TriggerJobRequest.newBuilder().setName(name).setForce(force).build());
+    Run run = response.getRun();
     Printer printer = cli.printer();
+    PrintWriter out = printer.out();
     if (printer.isTable()) {
-      printer.out().println(response.getRun().getId());
-    } else {
-      printer.message(response.getRun());
+      out.println(run.getId());
+      out.flush();
+    }
+    if (!await) {
+      if (!printer.isTable()) {
+        printer.message(run);
+      }
+      return 0;
+    }
+    Consumer<String> progress = printer.isTable() ? line -> {
+      out.println(line);
+      out.flush();
+    } : line -> { };
+    Run ended = new RunWaiter(cli.client(), progress).await(run);
+    if (!printer.isTable()) {
+      printer.message(ended);
+    }
+    if (ended.getState() != RunState.RUN_STATE_SUCCEEDED) {
+      throw new CommandException(RunProgress.failure(ended));
     }
     return 0;
   }

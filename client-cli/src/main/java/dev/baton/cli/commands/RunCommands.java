@@ -3,6 +3,7 @@ package dev.baton.cli.commands;
 import picocli.CommandLine.Command;
 
 /** {@code baton run ...}. */
-@Command(name = "run", description = "Look at runs.", subcommands = {RunListCommand.class, RunGetCommand.class})
+@Command(name = "run", description = "Look at runs, print their output, cancel them.",
+    subcommands = {RunListCommand.class, RunGetCommand.class, RunLogsCommand.class, RunCancelCommand.class})
 public final class RunCommands extends GroupCommand {
 }

@@ -4,7 +4,9 @@ import dev.baton.proto.v1.Attempt;
 import dev.baton.proto.v1.Run;
 import java.io.PrintWriter;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** Runs as people read them. Runs belong to no time zone, so their times are shown in UTC. */
 public final class RunView {
@@ -39,21 +41,66 @@ public final class RunView {
     d.add("Missed ticks", r.getMissedTicks() == 0 ? "" : Integer.toUnsignedString(r.getMissedTicks()));
     d.add("Lost attempts", r.getLostAttempts() == 0 ? "" : Integer.toUnsignedString(r.getLostAttempts()));
     d.add("Next attempt", r.hasNextAttemptTime() ? TimeText.format(r.getNextAttemptTime(), ZONE) : "");
+    d.add("Cancel requested", r.getCancelRequested() ? "yes" : "");
+    d.add("Cancel reason", r.getCancelReason());
     d.add("Created", r.hasCreateTime() ? TimeText.format(r.getCreateTime(), ZONE) : "");
     d.add("Updated", r.hasUpdateTime() ? TimeText.format(r.getUpdateTime(), ZONE) : "");
     d.always("Attempts", Integer.toString(r.getAttemptsCount()));
     d.print(out);
     if (r.getAttemptsCount() > 0) {
       out.println();
-      Table t = new Table("#", "WORKER", "EPOCH", "OUTCOME", "EXIT", "QUEUED", "STARTED", "FINISHED", "ERROR");
-      for (Attempt a : r.getAttemptsList()) {
-        t.row(Integer.toUnsignedString(a.getNumber()), a.getWorkerName().isEmpty() ? a.getWorkerId()
-                : a.getWorkerName(), a.getEpoch() == 0 ? "" : Long.toUnsignedString(a.getEpoch()),
-            outcome(a), exit(a), TimeText.format(a.getQueueTime(), ZONE), TimeText.format(a.getStartTime(), ZONE),
-            TimeText.format(a.getFinishTime(), ZONE), a.getError());
-      }
-      t.print(out);
+      attempts(r.getAttemptsList(), out);
     }
+  }
+
+  /**
+   * One row per attempt. PID and OUTPUT are shown only when some attempt has them (an attempt that never started
+   * has neither).
+   */
+  private static void attempts(List<Attempt> attempts, PrintWriter out) {
+    boolean pids = attempts.stream().anyMatch(a -> a.getPid() != 0);
+    boolean output = attempts.stream().anyMatch(a -> a.getOutputBytes() != 0 || a.getOutputTruncated());
+    List<String> header = new ArrayList<>(List.of("#", "WORKER", "EPOCH"));
+    if (pids) {
+      header.add("PID");
+    }
+    header.addAll(List.of("OUTCOME", "EXIT", "QUEUED", "STARTED", "FINISHED"));
+    if (output) {
+      header.add("OUTPUT");
+    }
+    header.add("ERROR");
+    Table t = new Table(header.toArray(String[]::new));
+    for (Attempt a : attempts) {
+      List<String> row = new ArrayList<>(List.of(Integer.toUnsignedString(a.getNumber()),
+          a.getWorkerName().isEmpty() ? a.getWorkerId() : a.getWorkerName(),
+          a.getEpoch() == 0 ? "" : Long.toUnsignedString(a.getEpoch())));
+      if (pids) {
+        row.add(a.getPid() == 0 ? "" : Long.toString(a.getPid()));
+      }
+      row.addAll(List.of(outcome(a), exit(a), TimeText.format(a.getQueueTime(), ZONE),
+          TimeText.format(a.getStartTime(), ZONE), TimeText.format(a.getFinishTime(), ZONE)));
+      if (output) {
+        row.add(bytes(a.getOutputBytes()) + (a.getOutputTruncated() ? " (tail kept)" : ""));
+      }
+      row.add(a.getError());
+      t.row(row.toArray(String[]::new));
+    }
+    t.print(out);
+  }
+
+  /** {@code 812 B}, {@code 1.5 KiB}, {@code 3.0 MiB}. */
+  static String bytes(long n) {
+    if (n >= 0 && n < 1024) {
+      return n + " B";
+    }
+    double value = n >= 0 ? n : n + 0x1p64; // uint64
+    String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    int unit = -1;
+    do {
+      value /= 1024;
+      unit++;
+    } while (value >= 1024 && unit < units.length - 1);
+    return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
   }
 
   private static String outcome(Attempt a) {

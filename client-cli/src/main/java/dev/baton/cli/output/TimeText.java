@@ -9,9 +9,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 
-/** Times and durations as the CLI shows them. Times are shown in a zone the caller names; nothing reads the clock. */
+/**
+ * Times and durations as the CLI shows them. Times are shown in a zone the caller names; nothing reads the clock
+ * (an age is measured against the instant the caller passes).
+ */
 public final class TimeText {
   /** Zone of times that belong to no job (runs, the cluster). */
   public static final ZoneId UTC = ZoneId.of("UTC");
@@ -77,6 +81,46 @@ public final class TimeText {
       }
     }
     return com.google.protobuf.Duration.newBuilder().setSeconds(d.getSeconds()).setNanos(d.getNano()).build();
+  }
+
+  /**
+   * How long an attempt took, from its start to its finish: {@code 0.12 s} below a minute, else {@code 1m30s};
+   * empty if either time is unset.
+   */
+  public static String elapsed(Timestamp start, Timestamp finish) {
+    if (!isSet(start) || !isSet(finish)) {
+      return "";
+    }
+    Duration d = Duration.between(toInstant(start), toInstant(finish));
+    if (d.isNegative()) {
+      d = Duration.ZERO;
+    }
+    if (d.compareTo(Duration.ofMinutes(1)) < 0) {
+      return String.format(Locale.ROOT, "%.2f s", d.toNanos() / 1e9);
+    }
+    return DurationText.format(d.truncatedTo(ChronoUnit.SECONDS));
+  }
+
+  /**
+   * How long ago a time was, seen at {@code now}: {@code 0.4s ago} below a minute, else {@code 3m12s ago},
+   * {@code 2h5m ago}, {@code 3d4h ago}; {@code -} for an unset time. A time after {@code now} (clock skew between
+   * machines) is {@code 0.0s ago}.
+   */
+  public static String age(Timestamp time, Instant now) {
+    if (!isSet(time)) {
+      return "-";
+    }
+    Duration d = Duration.between(toInstant(time), now);
+    if (d.isNegative()) {
+      d = Duration.ZERO;
+    }
+    if (d.compareTo(Duration.ofMinutes(1)) < 0) {
+      // Tenths, rounded down: 0.99 s is not yet "1.0s".
+      return String.format(Locale.ROOT, "%d.%ds ago", d.toSeconds(), d.toMillisPart() / 100);
+    }
+    ChronoUnit unit = d.compareTo(Duration.ofDays(1)) >= 0 ? ChronoUnit.HOURS
+        : d.compareTo(Duration.ofHours(1)) >= 0 ? ChronoUnit.MINUTES : ChronoUnit.SECONDS;
+    return DurationText.format(d.truncatedTo(unit)) + " ago";
   }
 
   private static boolean isSet(Timestamp time) {

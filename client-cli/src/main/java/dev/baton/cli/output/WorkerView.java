@@ -1,0 +1,38 @@
+package dev.baton.cli.output;
+
+import dev.baton.proto.v1.Worker;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/** Workers as people read them. */
+public final class WorkerView {
+  /** Characters of a worker's id shown in tables: enough to tell workers apart. */
+  static final int SHORT_ID = 8;
+
+  private WorkerView() {}
+
+  /**
+   * NAME, ID (its first 8 characters), STATE, SLOTS, FREE, RUNS (how many it holds), LABELS ({@code k=v,...} in
+   * key order), HEARTBEAT (age of the last one, seen at {@code now}).
+   */
+  public static void table(List<Worker> workers, Instant now, PrintWriter out) {
+    Table t = new Table("NAME", "ID", "STATE", "SLOTS", "FREE", "RUNS", "LABELS", "HEARTBEAT");
+    for (Worker w : workers) {
+      String id = w.getId().length() > SHORT_ID ? w.getId().substring(0, SHORT_ID) : w.getId();
+      t.row(w.getName(), id, EnumText.name(w.getState()), Integer.toUnsignedString(w.getSlots()),
+          Integer.toUnsignedString(w.getFreeSlots()), Integer.toString(w.getRunIdsCount()), labels(w.getLabelsMap()),
+          TimeText.age(w.getLastHeartbeatTime(), now));
+    }
+    t.print(out);
+  }
+
+  static String labels(Map<String, String> labels) {
+    return new TreeMap<>(labels).entrySet().stream()
+        .map(e -> e.getKey() + "=" + e.getValue())
+        .collect(Collectors.joining(","));
+  }
+}

@@ -1,0 +1,253 @@
+package dev.baton.cli;
+
+import static dev.baton.cli.JobCommandsTest.assertOneLine;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.JsonFormat;
+import dev.baton.cli.CliFixture.Result;
+import dev.baton.proto.v1.Attempt;
+import dev.baton.proto.v1.AttemptOutcome;
+import dev.baton.proto.v1.CancelRunRequest;
+import dev.baton.proto.v1.OutputChunk;
+import dev.baton.proto.v1.OutputStream;
+import dev.baton.proto.v1.Run;
+import dev.baton.proto.v1.RunState;
+import dev.baton.proto.v1.StreamOutputRequest;
+import io.grpc.Status;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code run logs}, {@code run cancel}, and what {@code run get} shows of attempts and cancels. */
+class RunCommandsTest {
+  private CliFixture cli;
+
+  @BeforeEach
+  void start() throws Exception {
+    cli = new CliFixture();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    cli.close();
+  }
+
+  static OutputChunk chunk(int attempt, OutputStream stream, long offset, byte[] data) {
+    return OutputChunk.newBuilder().setRunId("r-7").setAttempt(attempt).setStream(stream).setOffset(offset)
+        .setData(ByteString.copyFrom(data)).build();
+  }
+
+  static OutputChunk chunk(int attempt, OutputStream stream, long offset, String data) {
+    return chunk(attempt, stream, offset, data.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Waits up to 5 s for a condition; false if it never held. */
+  static boolean eventually(BooleanSupplier condition) {
+    long end = System.nanoTime() + 5_000_000_000L;
+    while (System.nanoTime() < end) {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return condition.getAsBoolean();
+  }
+
+  @Test
+  void logsWritesStdoutAndStderrBytesExactlyAsProducedInOffsetOrder() {
+    byte[] binary = {0, (byte) 0xff, (byte) 0xc3, 'x', '\r', '\n'};
+    cli.fake.answerStream("StreamOutput",
+        chunk(1, OutputStream.OUTPUT_STREAM_STDOUT, 0, "starting\n"),
+        chunk(1, OutputStream.OUTPUT_STREAM_STDERR, 9, "warning: disk 91% full\n"),
+        chunk(1, OutputStream.OUTPUT_STREAM_STDOUT, 32, binary));
+
+    Result r = cli.run("run", "logs", "r-7");
+
+    assertEquals(0, r.exitCode(), r.err());
+    assertEquals("", r.err());
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    expected.writeBytes("starting\nwarning: disk 91% full\n".getBytes(StandardCharsets.UTF_8));
+    expected.writeBytes(binary);
+    assertArrayEquals(expected.toByteArray(), r.outBytes());
+    assertEquals(List.of(StreamOutputRequest.newBuilder().setRunId("r-7").build()),
+        cli.fake.requests("StreamOutput"));
+  }
+
+  @Test
+  void logsFollowWritesEachChunkAsItArrivesUntilTheStreamEnds() {
+    AtomicBoolean firstShownBeforeTheRest = new AtomicBoolean();
+    cli.fake.answerStream("StreamOutput",
+        chunk(2, OutputStream.OUTPUT_STREAM_STDOUT, 0, "step 1\n"),
+        (Runnable) () -> firstShownBeforeTheRest.set(eventually(() -> cli.outSoFar().equals("step 1\n"))),
+        chunk(2, OutputStream.OUTPUT_STREAM_STDERR, 7, "step 2 failed, retrying\n"),
+        chunk(2, OutputStream.OUTPUT_STREAM_STDOUT, 31, "step 2\n"),
+        chunk(2, OutputStream.OUTPUT_STREAM_STDOUT, 38, "done\n"));
+
+    Result r = cli.run("run", "logs", "r-7", "--attempt", "2", "-f");
+
+    assertEquals(0, r.exitCode(), r.err());
+    assertEquals("step 1\nstep 2 failed, retrying\nstep 2\ndone\n", r.out());
+    assertTrue(firstShownBeforeTheRest.get(), "the first chunk is written before the next one arrives");
+    assertEquals(List.of(StreamOutputRequest.newBuilder().setRunId("r-7").setAttempt(2).setFollow(true).build()),
+        cli.fake.requests("StreamOutput"));
+    assertEquals(0, cli.run("run", "logs", "r-7", "--follow").exitCode());
+    assertTrue(cli.fake.<StreamOutputRequest>requests("StreamOutput").get(1).getFollow());
+  }
+
+  @Test
+  void logsFollowTakesUpABrokenStreamWhereItStoppedOnTheSameAttempt() {
+    cli.fake.answerStream("StreamOutput",
+        chunk(3, OutputStream.OUTPUT_STREAM_STDOUT, 0, "abc"),
+        Status.UNAVAILABLE.withDescription("coordinator shutting down"));
+    // The new stream repeats a byte already written: it is written once.
+    cli.fake.answerStream("StreamOutput",
+        chunk(3, OutputStream.OUTPUT_STREAM_STDOUT, 2, "cdef\n"));
+
+    Result r = cli.run("run", "logs", "r-7", "-f");
+
+    assertEquals(0, r.exitCode(), r.err());
+    assertEquals("abcdef\n", r.out());
+    assertEquals(List.of(StreamOutputRequest.newBuilder().setRunId("r-7").setFollow(true).build(),
+            StreamOutputRequest.newBuilder().setRunId("r-7").setAttempt(3).setFollow(true).setOffset(3).build()),
+        cli.fake.requests("StreamOutput"));
+  }
+
+  @Test
+  void logsFollowStopsWhenStandardOutputIsGone() {
+    cli.fake.answerStream("StreamOutput", chunk(1, OutputStream.OUTPUT_STREAM_STDOUT, 0, "line\n"), FakeBaton.HOLD);
+    // A pipe whose reader quit: System.out is a PrintStream, which keeps the error to itself.
+    PrintStream closedPipe = new PrintStream(new java.io.OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        throw new IOException("Broken pipe");
+      }
+    });
+
+    int code = cli.runWithOut(closedPipe, "run", "logs", "r-7", "-f");
+
+    assertEquals(0, code);
+    assertTrue(eventually(() -> cli.fake.cancels("StreamOutput") == 1), "the stream is cancelled, not left open");
+  }
+
+  @Test
+  void logsOfAnUnknownRunIsOneLineAndExitOne() {
+    cli.fake.answerStream("StreamOutput", Status.NOT_FOUND.withDescription("no run r-404"));
+
+    Result r = cli.run("run", "logs", "r-404");
+
+    assertEquals(1, r.exitCode());
+    assertEquals("", r.out());
+    assertEquals("baton: NOT_FOUND: no run r-404\n", r.err());
+  }
+
+  @Test
+  void logsOfAStreamThatBreaksBeforeAnyOutputIsReportedAtOnce() {
+    cli.fake.answerStream("StreamOutput", Status.UNAVAILABLE.withDescription("no leader elected"));
+
+    Result r = cli.run("run", "logs", "r-7", "-f");
+
+    assertEquals(1, r.exitCode());
+    assertEquals("baton: UNAVAILABLE: no leader elected\n", r.err());
+    assertEquals(1, cli.fake.requests("StreamOutput").size());
+  }
+
+  @Test
+  void logsRefusesABadAttemptAsAUsageError() {
+    Result r = cli.run("run", "logs", "r-7", "--attempt", "-1");
+
+    assertEquals(2, r.exitCode());
+    assertOneLine(r.err());
+    assertTrue(cli.fake.calls().isEmpty());
+  }
+
+  @Test
+  void cancelOfAWaitingRunSaysItIsCancelled() {
+    cli.fake.answer("CancelRun", Run.newBuilder().setId("r-7").setState(RunState.RUN_STATE_CANCELLED).build());
+
+    Result r = cli.run("run", "cancel", "r-7", "--reason", "wrong input file");
+
+    assertEquals(0, r.exitCode(), r.err());
+    assertEquals("cancelled run r-7\n", r.out());
+    assertEquals(List.of(CancelRunRequest.newBuilder().setId("r-7").setReason("wrong input file").build()),
+        cli.fake.requests("CancelRun"));
+  }
+
+  @Test
+  void cancelOfARunningRunSaysItsAgentIsStoppingIt() {
+    cli.fake.answer("CancelRun", Run.newBuilder().setId("r-7").setState(RunState.RUN_STATE_RUNNING)
+        .setCancelRequested(true).build());
+
+    Result r = cli.run("run", "cancel", "r-7");
+
+    assertEquals(0, r.exitCode(), r.err());
+    assertEquals("cancelling run r-7: its agent is stopping it\n", r.out());
+    assertEquals(List.of(CancelRunRequest.newBuilder().setId("r-7").build()), cli.fake.requests("CancelRun"));
+  }
+
+  @Test
+  void cancelOfAFinalRunIsOneLineAndExitOne() {
+    cli.fake.answer("CancelRun", Status.FAILED_PRECONDITION.withDescription("run r-7 is already succeeded"));
+
+    Result r = cli.run("run", "cancel", "r-7");
+
+    assertEquals(1, r.exitCode());
+    assertEquals("", r.out());
+    assertEquals("baton: FAILED_PRECONDITION: run r-7 is already succeeded\n", r.err());
+  }
+
+  @Test
+  void cancelPrintsTheRunForScripts() throws Exception {
+    Run cancelling = Run.newBuilder().setId("r-7").setState(RunState.RUN_STATE_ASSIGNED).setCancelRequested(true)
+        .setCancelReason("alice: wrong input").build();
+    cli.fake.answer("CancelRun", cancelling);
+
+    Result r = cli.run("run", "cancel", "r-7", "-o", "json");
+
+    assertEquals(0, r.exitCode(), r.err());
+    Run.Builder parsed = Run.newBuilder();
+    JsonFormat.parser().merge(r.out(), parsed);
+    assertEquals(cancelling, parsed.build());
+  }
+
+  @Test
+  void runGetShowsPidsOutputSignalsErrorsAndARequestedCancel() {
+    Timestamp t = Timestamp.newBuilder().setSeconds(1795424400L).build();
+    cli.fake.answer("GetRun", Run.newBuilder().setId("r-7").setJob("etl").setState(RunState.RUN_STATE_RUNNING)
+        .setCancelRequested(true).setCancelReason("alice: wrong input")
+        .addAttempts(Attempt.newBuilder().setNumber(1).setWorkerName("worker-a").setEpoch(3).setPid(4242)
+            .setQueueTime(t).setStartTime(t).setFinishTime(t).setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_FAILED)
+            .setSignal(9).setError("killed by signal 9").setOutputBytes(1536))
+        .addAttempts(Attempt.newBuilder().setNumber(2).setWorkerName("worker-b").setEpoch(3).setPid(4300)
+            .setQueueTime(t).setStartTime(t).setOutputBytes(2L << 20).setOutputTruncated(true))
+        .build());
+
+    Result r = cli.run("run", "get", "r-7");
+
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().contains("Cancel requested:  yes\nCancel reason:     alice: wrong input\n"), r.out());
+    assertTrue(r.out().endsWith("""
+        #  WORKER    EPOCH  PID   OUTCOME  EXIT      QUEUED                   STARTED                  \
+        FINISHED                 OUTPUT               ERROR
+        1  worker-a  3      4242  failed   signal 9  2026-11-23 09:00:00 UTC  2026-11-23 09:00:00 UTC  \
+        2026-11-23 09:00:00 UTC  1.5 KiB              killed by signal 9
+        2  worker-b  3      4300  running  -         2026-11-23 09:00:00 UTC  2026-11-23 09:00:00 UTC  \
+        -                        2.0 MiB (tail kept)  -
+        """), r.out());
+  }
+}
