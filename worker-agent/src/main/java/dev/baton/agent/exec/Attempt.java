@@ -237,7 +237,9 @@ final class Attempt implements RunningProcess {
     }
     // Stopped by the runner and the leader is gone: kill whatever of its group survived the
     // SIGTERM (say, a background child that ignores it) before reporting. On the timer thread, so
-    // that it is ordered after any signal still queued there.
+    // that it is ordered after any signal still queued there. The leader is reaped, but its number
+    // cannot name another group yet: it stays reserved while any member (even a zombie) is left,
+    // and if none is, reuse needs pids to wrap around first, not the milliseconds since the reap.
     Runnable sweepThenWait =
         () -> {
           groups.signalGroup(pid, Signal.KILL);

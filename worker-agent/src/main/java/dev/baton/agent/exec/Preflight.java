@@ -1,9 +1,11 @@
 package dev.baton.agent.exec;
 
 import dev.baton.proto.v1.Command;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Optional;
 
@@ -49,10 +51,11 @@ final class Preflight {
     if (argv.isEmpty() || argv.get(0).isEmpty()) {
       return Optional.of("cannot start: empty command");
     }
-    if (!Files.exists(workingDir)) {
+    BasicFileAttributes dir = attributes(workingDir);
+    if (dir == null) {
       return Optional.of("cannot start: working directory " + workingDir + " does not exist");
     }
-    if (!Files.isDirectory(workingDir)) {
+    if (!dir.isDirectory()) {
       return Optional.of("cannot start: working directory " + workingDir + " is not a directory");
     }
     String program = argv.get(0);
@@ -69,10 +72,11 @@ final class Preflight {
   }
 
   private static Optional<String> checkFile(Path file, String program) {
-    if (!Files.exists(file)) {
+    BasicFileAttributes attributes = attributes(file);
+    if (attributes == null) {
       return Optional.of("cannot start: " + program + " does not exist");
     }
-    if (Files.isDirectory(file)) {
+    if (attributes.isDirectory()) {
       return Optional.of("cannot start: " + program + " is a directory");
     }
     if (!Files.isExecutable(file)) {
@@ -90,10 +94,20 @@ final class Preflight {
       } catch (InvalidPathException e) {
         continue;
       }
-      if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+      // access(2) first: a miss costs one call and no exception.
+      if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
         return true;
       }
     }
     return false;
+  }
+
+  /** One stat(2), following links; null if there is nothing there (or it cannot be seen). */
+  private static BasicFileAttributes attributes(Path path) {
+    try {
+      return Files.readAttributes(path, BasicFileAttributes.class);
+    } catch (IOException e) {
+      return null;
+    }
   }
 }

@@ -24,17 +24,24 @@ import org.slf4j.LoggerFactory;
  * Starts attempts as processes, each in its own process group, and owns the threads that watch
  * them: a cached pool {@code baton-output-N} that reads the pipes (two threads per running
  * attempt, reused across attempts), a cached pool {@code baton-exit-N} whose threads wait for the
- * exits, and one timer thread {@code baton-exec-timer} for timeouts, grace periods, output drains
- * and signals.
+ * exits (pooled rather than {@link Process#onExit()}, which costs a new thread per exit on
+ * machines with fewer than 3 CPUs), and one timer thread {@code baton-exec-timer} for timeouts,
+ * grace periods, output drains and signals.
  *
  * <p>Every command runs as {@code /usr/bin/setsid -- argv...} (or {@code setsid -- /bin/sh -c
  * SHELL}), so its pid is its process group and session id and timeout, cancel and kill reach
  * every process it started. Its environment is the agent's plus {@link LaunchSpec#env()}, its
  * stdin is {@code /dev/null}, stdout and stderr are pipes read by the runner.
  *
- * <p>When the group leader exits on its own, processes it left in its group are not killed; the
- * result comes once both pipes are at EOF or {@link #OUTPUT_DRAIN} after the exit, whichever is
- * first (a leftover child may hold the pipes open indefinitely).
+ * <p>When the group leader exits on its own, processes it left in its group are NOT killed (the
+ * command may have meant to leave them; the agent decides); the result comes once both pipes are
+ * at EOF or {@link #OUTPUT_DRAIN} after the exit, whichever is first, since a leftover child may
+ * hold the pipes open indefinitely. When the runner stopped the attempt (timeout, cancel, kill),
+ * the group gets SIGKILL once more as soon as the leader has exited, and the result comes after
+ * that.
+ *
+ * <p>Limits: a descendant that leaves the group (setsid, setpgid) escapes all of this. A process
+ * that outlives the agent loses the reader of its pipes and gets SIGPIPE on its next write.
  */
 public final class ProcessRunner implements AutoCloseable {
 

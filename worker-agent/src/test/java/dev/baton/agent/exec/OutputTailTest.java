@@ -42,11 +42,11 @@ class OutputTailTest {
   void matchesANaiveTailOnRandomAppends() {
     Random random = new Random(42);
     for (int round = 0; round < 200; round++) {
-      int capacity = random.nextInt(50);
+      int capacity = random.nextInt(round < 100 ? 50 : 2000);
       OutputTail tail = new OutputTail(capacity);
       ByteArrayOutputStream all = new ByteArrayOutputStream();
       for (int i = 0; i < 20; i++) {
-        byte[] data = new byte[random.nextInt(120)];
+        byte[] data = new byte[random.nextInt(round < 100 ? 120 : 700)];
         random.nextBytes(data);
         int offset = data.length == 0 ? 0 : random.nextInt(data.length);
         int length = data.length - offset == 0 ? 0 : random.nextInt(data.length - offset + 1);
