@@ -27,6 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * answer UNIMPLEMENTED (the generated base class) until the Workflows issue.
  */
 public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
+  /** Events a watcher may fall behind by before its stream is ended. */
+  static final long MAX_UNREAD_EVENTS = 10_000;
+
   private final RunStore runs;
   private final Dispatcher dispatcher;
   private final OutputStore output;
@@ -60,21 +63,34 @@ public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
   @Override
   public void watchRunEvents(WatchRunEventsRequest request, StreamObserver<RunEvent> response) {
     ServerCallStreamObserver<RunEvent> stream = (ServerCallStreamObserver<RunEvent>) response;
-    AutoCloseable subscription = events.subscribe(new RunEventHub.Listener() {
+    // Events sent while the watcher was not keeping up; reset when its stream drains. A watcher that falls too far
+    // behind is ended rather than buffered without bound (it can watch again and re-read what it missed).
+    AtomicLong unread = new AtomicLong();
+    AutoCloseable[] subscription = {null};
+    subscription[0] = events.subscribe(new RunEventHub.Listener() {
       @Override
       public void onRun(Run run, RunState previous) {
         if ((request.getJob().isEmpty() || request.getJob().equals(run.getJob()))
             && (request.getRunId().isEmpty() || request.getRunId().equals(run.getId()))) {
           synchronized (stream) {
-            if (!stream.isCancelled()) {
-              stream.onNext(RunEvent.newBuilder().setRun(run).setPreviousState(previous)
-                  .setTime(run.getUpdateTime()).build());
+            if (stream.isCancelled()) {
+              return;
             }
+            if (!stream.isReady() && unread.incrementAndGet() > MAX_UNREAD_EVENTS) {
+              closeQuietly(subscription[0]);
+              stream.onError(io.grpc.Status.RESOURCE_EXHAUSTED
+                  .withDescription("the watcher fell more than " + MAX_UNREAD_EVENTS + " events behind")
+                  .asRuntimeException());
+              return;
+            }
+            stream.onNext(RunEvent.newBuilder().setRun(run).setPreviousState(previous)
+                .setTime(run.getUpdateTime()).build());
           }
         }
       }
     });
-    stream.setOnCancelHandler(() -> closeQuietly(subscription));
+    stream.setOnReadyHandler(() -> unread.set(0));
+    stream.setOnCancelHandler(() -> closeQuietly(subscription[0]));
   }
 
   @Override
