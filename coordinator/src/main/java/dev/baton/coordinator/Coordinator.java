@@ -11,6 +11,7 @@ import dev.baton.coordinator.job.JobRegistry;
 import dev.baton.coordinator.job.TickLoop;
 import dev.baton.coordinator.run.RunStore;
 import dev.baton.coordinator.store.Store;
+import dev.baton.coordinator.dispatch.DispatchSettingsStore;
 import dev.baton.coordinator.dispatch.Dispatcher;
 import dev.baton.coordinator.run.OutputStore;
 import dev.baton.coordinator.run.RunEventHub;
@@ -76,6 +77,7 @@ public final class Coordinator implements Closeable {
     ticker = new TickLoop(jobs, clock);
     tickerRef[0] = ticker;
     OutputStore output = new OutputStore(store, config.maxOutputBytes());
+    DispatchSettingsStore dispatchSettings = new DispatchSettingsStore(store);
     dispatcher = new Dispatcher(store, runs, readyQueue, output, events, clock, new Dispatcher.Timing(
         config.heartbeatInterval(), config.workerTtl(), fenceMargin(config.workerTtl()), config.maxOutputBytes()),
         epoch);
@@ -87,7 +89,7 @@ public final class Coordinator implements Closeable {
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
         .addService(new JobServiceImpl(jobs, clock))
         .addService(new RunServiceImpl(runs, dispatcher, output, events))
-        .addService(new ClusterServiceImpl(identity, jobs, readyQueue, dispatcher))
+        .addService(new ClusterServiceImpl(identity, jobs, readyQueue, dispatcher, dispatchSettings))
         .addService(new AgentStreamService(dispatcher, clock).withAddresses())
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())

@@ -1,6 +1,9 @@
 package dev.baton.coordinator.api;
 
+import dev.baton.coordinator.dispatch.DispatchSettingsStore;
 import dev.baton.coordinator.dispatch.Dispatcher;
+import dev.baton.proto.v1.GetDispatchPolicyRequest;
+import dev.baton.proto.v1.SetDispatchPolicyRequest;
 import dev.baton.coordinator.dispatch.ReadyQueue;
 import dev.baton.coordinator.error.BatonException;
 import dev.baton.proto.v1.DrainWorkerRequest;
@@ -13,7 +16,6 @@ import dev.baton.proto.v1.ClusterServiceGrpc;
 import dev.baton.proto.v1.ClusterStatus;
 import dev.baton.proto.v1.CoordinatorInfo;
 import dev.baton.proto.v1.CoordinatorRole;
-import dev.baton.proto.v1.DispatchPolicy;
 import dev.baton.proto.v1.DispatchSettings;
 import dev.baton.proto.v1.GetClusterStatusRequest;
 import dev.baton.proto.v1.Priority;
@@ -22,8 +24,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.Map;
 
 /**
- * ClusterService: the status of this (standalone) coordinator, its workers, drain. Dispatch-policy changes answer
- * UNIMPLEMENTED until the Workflows issue.
+ * ClusterService: the status of this (standalone) coordinator, its workers, drain, and the dispatch policy.
  */
 public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceImplBase {
   /** What a status reports about the coordinator itself, fixed at start. */
@@ -34,12 +35,29 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
   private final JobRegistry jobs;
   private final ReadyQueue readyQueue;
   private final Dispatcher dispatcher;
+  private final DispatchSettingsStore dispatchSettings;
 
-  public ClusterServiceImpl(Identity identity, JobRegistry jobs, ReadyQueue readyQueue, Dispatcher dispatcher) {
+  public ClusterServiceImpl(Identity identity, JobRegistry jobs, ReadyQueue readyQueue, Dispatcher dispatcher,
+      DispatchSettingsStore dispatchSettings) {
     this.identity = identity;
     this.jobs = jobs;
     this.readyQueue = readyQueue;
     this.dispatcher = dispatcher;
+    this.dispatchSettings = dispatchSettings;
+  }
+
+  @Override
+  public void getDispatchPolicy(GetDispatchPolicyRequest request, StreamObserver<DispatchSettings> response) {
+    Calls.unary(response, dispatchSettings::current);
+  }
+
+  @Override
+  public void setDispatchPolicy(SetDispatchPolicyRequest request, StreamObserver<DispatchSettings> response) {
+    Calls.unary(response, () -> {
+      DispatchSettings set = dispatchSettings.set(request.getSettings());
+      dispatcher.wake();
+      return set;
+    });
   }
 
   @Override
@@ -72,9 +90,7 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
           .setLeaderAddress(identity.address())
           .setEpoch(identity.epoch())
           .addCoordinators(self)
-          .setDispatch(DispatchSettings.newBuilder()
-              .setPolicy(DispatchPolicy.DISPATCH_POLICY_PRIORITY)
-              .setAging(com.google.protobuf.util.Durations.fromSeconds(60)))
+          .setDispatch(dispatchSettings.current())
           .setJobs(jobs.count())
           .setStartTime(identity.startTime())
           .setVersion(identity.version())

@@ -77,6 +77,28 @@ class ClusterServiceTest {
   }
 
   @Test
+  void theDispatchPolicyIsSwitchableAndSurvivesARestart() throws Exception {
+    var cluster = coordinator.client().cluster();
+    assertEquals(dev.baton.proto.v1.DispatchPolicy.DISPATCH_POLICY_PRIORITY,
+        cluster.getDispatchPolicy(dev.baton.proto.v1.GetDispatchPolicyRequest.getDefaultInstance()).getPolicy());
+    var set = cluster.setDispatchPolicy(dev.baton.proto.v1.SetDispatchPolicyRequest.newBuilder()
+        .setSettings(dev.baton.proto.v1.DispatchSettings.newBuilder()
+            .setPolicy(dev.baton.proto.v1.DispatchPolicy.DISPATCH_POLICY_ROUND_ROBIN))
+        .build());
+    assertEquals(com.google.protobuf.util.Durations.fromSeconds(60), set.getAging(), "aging kept when not given");
+    assertStatus(Status.Code.INVALID_ARGUMENT, () -> cluster.setDispatchPolicy(
+        dev.baton.proto.v1.SetDispatchPolicyRequest.newBuilder().setSettings(dev.baton.proto.v1.DispatchSettings
+            .newBuilder().setAging(com.google.protobuf.util.Durations.fromMillis(10))).build()));
+
+    coordinator.restart();
+    cluster = coordinator.client().cluster();
+    assertEquals(dev.baton.proto.v1.DispatchPolicy.DISPATCH_POLICY_ROUND_ROBIN,
+        cluster.getDispatchPolicy(dev.baton.proto.v1.GetDispatchPolicyRequest.getDefaultInstance()).getPolicy());
+    assertEquals(dev.baton.proto.v1.DispatchPolicy.DISPATCH_POLICY_ROUND_ROBIN,
+        cluster.getClusterStatus(GetClusterStatusRequest.getDefaultInstance()).getDispatch().getPolicy());
+  }
+
+  @Test
   void healthAndReflectionAreServed() throws Exception {
     HealthCheckResponse health = HealthGrpc.newBlockingStub(coordinator.client().channel())
         .check(HealthCheckRequest.getDefaultInstance());
