@@ -78,7 +78,7 @@ class ClusterServiceTest {
 
   @Test
   void theDispatchPolicyIsSwitchableAndSurvivesARestart() throws Exception {
-    var cluster = coordinator.client().cluster();
+    final var cluster = coordinator.client().cluster();
     assertEquals(dev.baton.proto.v1.DispatchPolicy.DISPATCH_POLICY_PRIORITY,
         cluster.getDispatchPolicy(dev.baton.proto.v1.GetDispatchPolicyRequest.getDefaultInstance()).getPolicy());
     var set = cluster.setDispatchPolicy(dev.baton.proto.v1.SetDispatchPolicyRequest.newBuilder()
@@ -91,11 +91,11 @@ class ClusterServiceTest {
             .newBuilder().setAging(com.google.protobuf.util.Durations.fromMillis(10))).build()));
 
     coordinator.restart();
-    cluster = coordinator.client().cluster();
+    var restarted = coordinator.client().cluster();
     assertEquals(dev.baton.proto.v1.DispatchPolicy.DISPATCH_POLICY_ROUND_ROBIN,
-        cluster.getDispatchPolicy(dev.baton.proto.v1.GetDispatchPolicyRequest.getDefaultInstance()).getPolicy());
+        restarted.getDispatchPolicy(dev.baton.proto.v1.GetDispatchPolicyRequest.getDefaultInstance()).getPolicy());
     assertEquals(dev.baton.proto.v1.DispatchPolicy.DISPATCH_POLICY_ROUND_ROBIN,
-        cluster.getClusterStatus(GetClusterStatusRequest.getDefaultInstance()).getDispatch().getPolicy());
+        restarted.getClusterStatus(GetClusterStatusRequest.getDefaultInstance()).getDispatch().getPolicy());
   }
 
   @Test
