@@ -134,6 +134,61 @@ public final class RunChanges {
         .setUpdateTime(ts(now)).build();
   }
 
+  /** FAILED / TIMED_OUT with a retry pending: the run stays in its state until {@code due}. */
+  public static Run awaitRetry(Run run, Instant due, int retryNumber, String why) {
+    return run.toBuilder()
+        .setNextAttemptTime(ts(due))
+        .setStateReason(why + "; retry " + retryNumber + " at " + due)
+        .build();
+  }
+
+  /** FAILED / TIMED_OUT → QUEUED: the retry is due; a new attempt. */
+  public static Run retry(Run run, Instant now) {
+    RunState next = RunStateMachine.next(run, RunTransition.RETRY);
+    return run.toBuilder()
+        .setState(next)
+        .setStateReason("")
+        .clearNextAttemptTime()
+        .setUpdateTime(ts(now))
+        .addAttempts(Attempt.newBuilder().setNumber(current(run).getNumber() + 1).setQueueTime(ts(now)))
+        .build();
+  }
+
+  /** FAILED / TIMED_OUT → DEAD_LETTERED: retries exhausted. */
+  public static Run deadLetter(Run run, String reason, Instant now) {
+    RunState next = RunStateMachine.next(run, RunTransition.DEAD_LETTER);
+    return run.toBuilder().setState(next).setStateReason(reason).clearNextAttemptTime().setUpdateTime(ts(now))
+        .build();
+  }
+
+  /** DEAD_LETTERED → QUEUED: a fresh series of attempts, recording who asked. */
+  public static Run redrive(Run run, String requestedBy, Instant now) {
+    RunState next = RunStateMachine.next(run, RunTransition.REDRIVE);
+    int attempt = current(run).getNumber() + 1;
+    return run.toBuilder()
+        .setState(next)
+        .setStateReason("redriven by " + requestedBy)
+        .setRequestedBy(requestedBy)
+        .setRedrives(run.getRedrives() + 1)
+        .setSeriesStartAttempt(attempt)
+        .setUpdateTime(ts(now))
+        .addAttempts(Attempt.newBuilder().setNumber(attempt).setQueueTime(ts(now)))
+        .build();
+  }
+
+  /** Attempts of the current series that ended FAILED or TIMED_OUT (lost or refused ones do not count). */
+  public static int failuresInSeries(Run run) {
+    int start = Math.max(1, run.getSeriesStartAttempt());
+    int failures = 0;
+    for (Attempt a : run.getAttemptsList()) {
+      if (a.getNumber() >= start && (a.getOutcome() == AttemptOutcome.ATTEMPT_OUTCOME_FAILED
+          || a.getOutcome() == AttemptOutcome.ATTEMPT_OUTCOME_TIMED_OUT)) {
+        failures++;
+      }
+    }
+    return failures;
+  }
+
   /** QUEUED → SKIPPED (its job was deleted before it could run, a start deadline passed). */
   public static Run skip(Run run, String reason, Instant now) {
     RunState next = RunStateMachine.next(run, RunTransition.SKIP);

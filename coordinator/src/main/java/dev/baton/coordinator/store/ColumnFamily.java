@@ -19,6 +19,8 @@ public enum ColumnFamily {
   READY("ready"),
   /** Run id -> id of the worker holding it: runs ASSIGNED or RUNNING, reconciled when agents say hello. */
   IN_FLIGHT("in_flight"),
+  /** Due time (millis), run id -> empty: failed runs waiting out their retry delay. */
+  RETRIES("retries"),
   /** Run id -> {@code baton.v1.DeadLetter}. */
   DEAD_LETTERS("dead_letters"),
   /** Run id, attempt (4 bytes), offset (8 bytes) -> output bytes of an attempt. */

@@ -93,6 +93,19 @@ public final class Keys {
     return ByteBuffer.wrap(key, Long.BYTES + Integer.BYTES, Long.BYTES).getLong();
   }
 
+  /** Retry-index key: due time, then run id. */
+  public static byte[] retry(Instant due, long runId) {
+    return ByteBuffer.allocate(2 * Long.BYTES).putLong(due.toEpochMilli()).putLong(runId).array();
+  }
+
+  public static Instant retryDue(byte[] key) {
+    return Instant.ofEpochMilli(ByteBuffer.wrap(key).getLong());
+  }
+
+  public static long retryRunId(byte[] key) {
+    return ByteBuffer.wrap(key, Long.BYTES, Long.BYTES).getLong();
+  }
+
   public static byte[] meta(String name) {
     return utf8(name);
   }

@@ -1,0 +1,64 @@
+package dev.baton.coordinator.run;
+
+import dev.baton.coordinator.store.Batch;
+import dev.baton.coordinator.store.ColumnFamily;
+import dev.baton.coordinator.store.Keys;
+import dev.baton.coordinator.store.PageToken;
+import dev.baton.coordinator.store.Store;
+import dev.baton.proto.v1.DeadLetter;
+import dev.baton.proto.v1.ListDeadLettersRequest;
+import dev.baton.proto.v1.ListDeadLettersResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The dead-letter queue ({@link ColumnFamily#DEAD_LETTERS}): runs whose retries are exhausted, by run id. */
+public final class DeadLetters {
+  private final Store store;
+
+  public DeadLetters(Store store) {
+    this.store = store;
+  }
+
+  public void put(Batch batch, DeadLetter entry) {
+    batch.put(ColumnFamily.DEAD_LETTERS, Keys.run(Long.parseLong(entry.getRun().getId())), entry);
+  }
+
+  public void remove(Batch batch, String runId) {
+    batch.delete(ColumnFamily.DEAD_LETTERS, Keys.run(Long.parseLong(runId)));
+  }
+
+  public Optional<DeadLetter> get(String runId) {
+    try {
+      return store.get(ColumnFamily.DEAD_LETTERS, Keys.run(Long.parseLong(runId)), DeadLetter.parser());
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Entries newest first, optionally of one job, paged. */
+  public ListDeadLettersResponse list(ListDeadLettersRequest request) {
+    int pageSize = PageToken.pageSize(request.getPageSize(), 100, 1000, "page_size");
+    byte[] before = PageToken.decode(request.getPageToken(), "page_token").orElse(null);
+    List<DeadLetter> page = new ArrayList<>();
+    byte[][] last = {null};
+    boolean[] more = {false};
+    store.scan(ColumnFamily.DEAD_LETTERS, null, before, true, (key, value) -> {
+      if (page.size() == pageSize) {
+        more[0] = true;
+        return false;
+      }
+      DeadLetter entry = Store.parse(DeadLetter.parser(), value);
+      if (request.getJob().isEmpty() || request.getJob().equals(entry.getRun().getJob())) {
+        page.add(entry);
+      }
+      last[0] = key;
+      return true;
+    });
+    ListDeadLettersResponse.Builder out = ListDeadLettersResponse.newBuilder().addAllDeadLetters(page);
+    if (more[0]) {
+      out.setNextPageToken(PageToken.encode(last[0]));
+    }
+    return out.build();
+  }
+}
