@@ -13,7 +13,9 @@ import dev.baton.coordinator.run.RunStore;
 import dev.baton.coordinator.store.Store;
 import dev.baton.coordinator.dispatch.DispatchSettingsStore;
 import dev.baton.coordinator.dispatch.Dispatcher;
+import dev.baton.coordinator.run.DeadLetters;
 import dev.baton.coordinator.run.OutputStore;
+import dev.baton.coordinator.run.RetryQueue;
 import dev.baton.coordinator.run.RunEventHub;
 import dev.baton.coordinator.worker.AgentStreamService;
 import io.grpc.Server;
@@ -78,7 +80,11 @@ public final class Coordinator implements Closeable {
     tickerRef[0] = ticker;
     OutputStore output = new OutputStore(store, config.maxOutputBytes());
     DispatchSettingsStore dispatchSettings = new DispatchSettingsStore(store);
-    dispatcher = new Dispatcher(store, runs, readyQueue, output, events, clock, new Dispatcher.Timing(
+    RetryQueue retries = new RetryQueue(store);
+    retries.load();
+    DeadLetters deadLetters = new DeadLetters(store);
+    dispatcher = new Dispatcher(store, runs, readyQueue, output, events, retries, deadLetters, clock,
+        new java.util.Random(), new Dispatcher.Timing(
         config.heartbeatInterval(), config.workerTtl(), fenceMargin(config.workerTtl()), config.maxOutputBytes()),
         epoch);
     dispatcher.load();
@@ -88,7 +94,7 @@ public final class Coordinator implements Closeable {
     server = serverBuilder
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
         .addService(new JobServiceImpl(jobs, clock))
-        .addService(new RunServiceImpl(runs, dispatcher, output, events))
+        .addService(new RunServiceImpl(runs, dispatcher, output, events, deadLetters))
         .addService(new ClusterServiceImpl(identity, jobs, readyQueue, dispatcher, dispatchSettings))
         .addService(new AgentStreamService(dispatcher, clock).withAddresses())
         .addService(health.getHealthService())

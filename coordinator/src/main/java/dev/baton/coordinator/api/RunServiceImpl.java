@@ -7,7 +7,13 @@ import dev.baton.coordinator.run.RunChanges;
 import dev.baton.coordinator.run.RunEventHub;
 import dev.baton.coordinator.run.RunStateMachine;
 import dev.baton.coordinator.run.RunStore;
+import com.google.protobuf.Empty;
+import dev.baton.coordinator.run.DeadLetters;
 import dev.baton.proto.v1.CancelRunRequest;
+import dev.baton.proto.v1.ListDeadLettersRequest;
+import dev.baton.proto.v1.ListDeadLettersResponse;
+import dev.baton.proto.v1.PurgeDeadLetterRequest;
+import dev.baton.proto.v1.RedriveDeadLetterRequest;
 import dev.baton.proto.v1.GetRunRequest;
 import dev.baton.proto.v1.ListRunsRequest;
 import dev.baton.proto.v1.ListRunsResponse;
@@ -23,8 +29,8 @@ import io.grpc.stub.StreamObserver;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * RunService: reading runs, cancelling them, following their events and output. Waves and the dead-letter queue
- * answer UNIMPLEMENTED (the generated base class) until the Workflows issue.
+ * RunService: reading runs, cancelling them, following their events and output, the dead-letter queue. Waves
+ * answer UNIMPLEMENTED (the generated base class) until they are built.
  */
 public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
   /** Events a watcher may fall behind by before its stream is ended. */
@@ -34,12 +40,36 @@ public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
   private final Dispatcher dispatcher;
   private final OutputStore output;
   private final RunEventHub events;
+  private final DeadLetters deadLetters;
 
-  public RunServiceImpl(RunStore runs, Dispatcher dispatcher, OutputStore output, RunEventHub events) {
+  public RunServiceImpl(RunStore runs, Dispatcher dispatcher, OutputStore output, RunEventHub events,
+      DeadLetters deadLetters) {
     this.runs = runs;
     this.dispatcher = dispatcher;
     this.output = output;
     this.events = events;
+    this.deadLetters = deadLetters;
+  }
+
+  @Override
+  public void listDeadLetters(ListDeadLettersRequest request, StreamObserver<ListDeadLettersResponse> response) {
+    Calls.unary(response, () -> deadLetters.list(request));
+  }
+
+  @Override
+  public void redriveDeadLetter(RedriveDeadLetterRequest request, StreamObserver<Run> response) {
+    Calls.unary(response, () -> {
+      String by = request.getRequestedBy().isBlank() ? "api" : request.getRequestedBy();
+      return Calls.await(dispatcher.redrive(requireId(request.getRunId(), "run_id"), by));
+    });
+  }
+
+  @Override
+  public void purgeDeadLetter(PurgeDeadLetterRequest request, StreamObserver<Empty> response) {
+    Calls.unary(response, () -> {
+      Calls.await(dispatcher.purge(requireId(request.getRunId(), "run_id")));
+      return Empty.getDefaultInstance();
+    });
   }
 
   @Override

@@ -2,7 +2,12 @@ package dev.baton.coordinator.dispatch;
 
 import com.google.protobuf.util.Durations;
 import dev.baton.coordinator.error.BatonException;
+import dev.baton.client.Times;
+import dev.baton.coordinator.run.DeadLetters;
 import dev.baton.coordinator.run.OutputStore;
+import dev.baton.coordinator.run.RetryPlanner;
+import dev.baton.coordinator.run.RetryQueue;
+import dev.baton.coordinator.run.RunTransition;
 import dev.baton.coordinator.run.RunChanges;
 import dev.baton.coordinator.run.RunEventHub;
 import dev.baton.coordinator.run.RunStateMachine;
@@ -17,6 +22,7 @@ import dev.baton.proto.v1.Assignment;
 import dev.baton.proto.v1.AttemptOutcome;
 import dev.baton.proto.v1.CancelAttempt;
 import dev.baton.proto.v1.CoordinatorMessage;
+import dev.baton.proto.v1.DeadLetter;
 import dev.baton.proto.v1.Drain;
 import dev.baton.proto.v1.HeartbeatAck;
 import dev.baton.proto.v1.HeldRun;
@@ -43,6 +49,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.random.RandomGenerator;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -76,7 +84,10 @@ public final class Dispatcher implements AutoCloseable {
   private final ReadyQueue ready;
   private final OutputStore output;
   private final RunEventHub events;
+  private final RetryQueue retries;
+  private final DeadLetters deadLetters;
   private final Clock clock;
+  private final RandomGenerator random;
   private final Timing timing;
   private final long epoch;
   private final LinkedBlockingQueue<Consumer<Round>> tasks = new LinkedBlockingQueue<>();
@@ -96,13 +107,16 @@ public final class Dispatcher implements AutoCloseable {
   private volatile int inFlightCount;
 
   public Dispatcher(Store store, RunStore runs, ReadyQueue ready, OutputStore output, RunEventHub events,
-      Clock clock, Timing timing, long epoch) {
+      RetryQueue retries, DeadLetters deadLetters, Clock clock, RandomGenerator random, Timing timing, long epoch) {
     this.store = store;
     this.runs = runs;
     this.ready = ready;
     this.output = output;
     this.events = events;
+    this.retries = retries;
+    this.deadLetters = deadLetters;
     this.clock = clock;
+    this.random = random;
     this.timing = timing;
     this.epoch = epoch;
     this.reconnectDeadline = clock.instant().plus(timing.workerTtl());
@@ -162,6 +176,7 @@ public final class Dispatcher implements AutoCloseable {
           }
         }
         expireWorkers(round);
+        queueDueRetries(round);
         round.commit();
         placeQueuedRuns();
         inFlightCount = inFlight.size();
@@ -352,7 +367,12 @@ public final class Dispatcher implements AutoCloseable {
             .setOffset(result.getOutputBytes() - result.getOutputTail().size()).setData(result.getOutputTail())
             .build());
       }
-      round.write(run, RunChanges.finish(run, result, clock.instant()));
+      Run next = RunChanges.finish(run, result, clock.instant());
+      if ((next.getState() == RunState.RUN_STATE_FAILED || next.getState() == RunState.RUN_STATE_TIMED_OUT)
+          && !run.getCancelRequested()) {
+        next = afterFailure(round, next, result);
+      }
+      round.write(run, next);
       leaveWorker(round, run.getId(), session);
       output.forget(run.getId(), result.getAttempt());
       wake();
@@ -360,6 +380,52 @@ public final class Dispatcher implements AutoCloseable {
     // Acknowledge every report, current or stale, once the store has what it needs: the agent may forget it.
     round.after(() -> session.send(CoordinatorMessage.newBuilder().setAck(ResultAck.newBuilder()
         .setRunId(result.getRunId()).setAttempt(result.getAttempt())).build()));
+  }
+
+  /**
+   * A failed or timed-out run: retried after the job's delay, dead-lettered when its retries are exhausted, or
+   * left FAILED when its job does not retry this failure.
+   */
+  private Run afterFailure(Round round, Run failed, RunFinished result) {
+    Optional<Job> job = store.get(ColumnFamily.JOBS, Keys.job(failed.getJob()), Job.parser());
+    if (job.isEmpty()) {
+      return failed;
+    }
+    Instant now = clock.instant();
+    OptionalInt exitCode = result.hasExitCode() ? OptionalInt.of(result.getExitCode()) : OptionalInt.empty();
+    RetryPlanner.Decision decision = RetryPlanner.decide(job.get().getRetry(), RunChanges.failuresInSeries(failed),
+        result.getOutcome(), exitCode, random);
+    if (decision instanceof RetryPlanner.Retry retry) {
+      Instant due = now.plus(retry.delay());
+      retries.add(round.batch(), Long.parseLong(failed.getId()), due);
+      return RunChanges.awaitRetry(failed, due, retry.retryNumber(), failed.getStateReason());
+    }
+    if (decision instanceof RetryPlanner.Exhausted exhausted) {
+      Run dead = RunChanges.deadLetter(failed, exhausted.reason(), now);
+      DeadLetter.Builder entry = DeadLetter.newBuilder().setRun(dead).setReason(exhausted.reason())
+          .setOutputTail(result.getOutputTail()).setDeadLetterTime(Times.toProto(now));
+      if (result.hasExitCode()) {
+        entry.setLastExitCode(result.getExitCode());
+      }
+      deadLetters.put(round.batch(), entry.build());
+      return dead;
+    }
+    return failed;
+  }
+
+  /** Retries whose delay is over become QUEUED as a new attempt. */
+  private void queueDueRetries(Round round) {
+    Instant now = clock.instant();
+    for (RetryQueue.Due due : retries.due(now)) {
+      retries.remove(round.batch(), due);
+      round.read(Long.toString(due.runId()))
+          .filter(run -> RunStateMachine.allows(run.getState(), RunTransition.RETRY))
+          .ifPresent(run -> {
+            Run queued = RunChanges.retry(run, now);
+            round.write(run, queued);
+            ready.add(round.batch(), queued);
+          });
+    }
   }
 
   private boolean isCurrentOn(Run run, int attempt, String workerId) {
@@ -549,10 +615,13 @@ public final class Dispatcher implements AutoCloseable {
             }
           }
           default -> {
-            if (!RunStateMachine.allows(run.getState(), dev.baton.coordinator.run.RunTransition.CANCEL)) {
+            boolean retryPending = retries.of(Long.parseLong(runId)).isPresent();
+            if (!RunStateMachine.allows(run.getState(), RunTransition.CANCEL)
+                || (!retryPending && !RunStateMachine.isActive(run.getState()))) {
               throw BatonException.failedPrecondition("run " + runId + " is already " + stateName(run.getState())
                   + "; only runs not yet final can be cancelled");
             }
+            retries.of(Long.parseLong(runId)).ifPresent(due -> retries.remove(round.batch(), due));
             next = RunChanges.cancel(run, reason, now);
           }
         }
@@ -562,6 +631,43 @@ public final class Dispatcher implements AutoCloseable {
       } catch (RuntimeException e) {
         result.completeExceptionally(e);
       }
+    });
+    return result;
+  }
+
+  /** Gives a dead-lettered run a fresh series of attempts. NOT_FOUND if it is not in the dead-letter queue. */
+  public CompletableFuture<Run> redrive(String runId, String requestedBy) {
+    CompletableFuture<Run> result = new CompletableFuture<>();
+    submit(round -> {
+      try {
+        if (deadLetters.get(runId).isEmpty()) {
+          throw BatonException.notFound("run '" + runId + "' is not in the dead-letter queue");
+        }
+        Run run = round.read(runId).orElseThrow(() -> BatonException.notFound("no run with id '" + runId + "'"));
+        Run queued = RunChanges.redrive(run, requestedBy, clock.instant());
+        deadLetters.remove(round.batch(), runId);
+        round.write(run, queued);
+        ready.add(round.batch(), queued);
+        round.after(() -> result.complete(queued));
+        round.onFailure(() -> result.completeExceptionally(BatonException.unavailable("the store failed")));
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result;
+  }
+
+  /** Removes a run from the dead-letter queue; the run stays in the history, DEAD_LETTERED. */
+  public CompletableFuture<Void> purge(String runId) {
+    CompletableFuture<Void> result = new CompletableFuture<>();
+    submit(round -> {
+      if (deadLetters.get(runId).isEmpty()) {
+        result.completeExceptionally(BatonException.notFound("run '" + runId + "' is not in the dead-letter queue"));
+        return;
+      }
+      deadLetters.remove(round.batch(), runId);
+      round.after(() -> result.complete(null));
+      round.onFailure(() -> result.completeExceptionally(BatonException.unavailable("the store failed")));
     });
     return result;
   }
