@@ -1,0 +1,208 @@
+package dev.baton.bench;
+
+import static dev.baton.bench.Main.fmt0;
+import static dev.baton.bench.Main.fmt2;
+
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+
+/** The figures of one run, rendered as Markdown. */
+final class Report {
+  static final double THROUGHPUT_TARGET = 0.80;
+  static final double START_P50_TARGET_MS = 2;
+  static final double START_P99_TARGET_MS = 10;
+  static final double CREATE_TARGET = 10_000;
+
+  String machine;
+  ZonedDateTime started;
+  ZonedDateTime finished;
+  String loadAtStart;
+  String loadAtEnd;
+  boolean quick;
+  int slots;
+  int concurrency;
+  String agentMechanism;
+
+  SpawnBaseline.Result baselineDefault;
+  SpawnBaseline.Result baselineVfork;
+  SpawnBaseline.Result baselineVforkSetsid;
+
+  int runs;
+  double throughput;
+  double throughputSeconds;
+  double submitSeconds;
+  ProcStat.Cpu coordinatorCpu;
+  List<ProcStat.Cpu> agentCpu;
+  List<String> agentNames;
+  ProcStat.Cpu benchCpu;
+  double machineCpu;
+
+  int latencyRuns;
+  double latencyRate;
+  double latencyAchievedRate;
+  int latencyLateSubmits;
+  Main.Percentiles queuedToStarted;
+  Main.Percentiles queuedToAssigned;
+  Main.Percentiles queuedToFinished;
+
+  String createSchedule;
+  int createCount;
+  double createShared;
+  double createOwn;
+
+  private final StringBuilder out = new StringBuilder();
+
+  String render() {
+    boolean vforkIsLikeForLike = "VFORK".equals(agentMechanism);
+    SpawnBaseline.Result like = vforkIsLikeForLike ? baselineVfork : baselineDefault;
+    SpawnBaseline.Result other = vforkIsLikeForLike ? baselineDefault : baselineVfork;
+
+    line("# Baton benchmark, " + DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(started.withNano(0)));
+    line("");
+    line("Machine: " + machine + ". Load average (1/5/15 min) " + loadAtStart + " at start, " + loadAtEnd
+        + " at end.");
+    line("");
+    line("Setup: standalone coordinator + 2 agents (" + slots + " slots each, agents launch with " + agentMechanism
+        + "), each its own process started through bin/; benchmark client in a fourth JVM; all on 127.0.0.1."
+        + (quick ? " **--quick: small counts, a smoke run; the figures mean little.**" : ""));
+    line("");
+    line("| figure | measured | target | verdict |");
+    line("| --- | --- | --- | --- |");
+    row("baseline: raw ProcessBuilder spawns of /bin/true, default launcher (" + baselineDefault.mechanism()
+            + "), concurrency " + concurrency + ", " + fmt0(baselineDefault.count()) + " spawns",
+        fmt0(baselineDefault.perSecond()) + " /s", "—", "—");
+    row("baseline: raw ProcessBuilder spawns of /bin/true, VFORK (child JVM), concurrency " + concurrency + ", "
+            + fmt0(baselineVfork.count()) + " spawns",
+        fmt0(baselineVfork.perSecond()) + " /s", "—", "—");
+    if (baselineVforkSetsid != null) {
+      row("info: raw spawns of `" + baselineVforkSetsid.command() + "`, VFORK, concurrency " + concurrency
+              + " (the agent starts every command through setsid: two execs per run)",
+          fmt0(baselineVforkSetsid.perSecond()) + " /s", "—", "—");
+    }
+    row("end-to-end throughput, " + fmt0(runs) + " one-time /bin/true runs, 16 client threads",
+        fmt0(throughput) + " runs/s", "—", "—");
+    double likeRatio = throughput / like.perSecond();
+    double otherRatio = throughput / other.perSecond();
+    row("**throughput ÷ " + like.mechanism() + " baseline (like-for-like: the agents use " + agentMechanism + ")**",
+        ratio(likeRatio), "≥ 0.80", verdict(likeRatio >= THROUGHPUT_TARGET));
+    row("throughput ÷ " + other.mechanism() + " baseline (not like-for-like)", ratio(otherRatio), "≥ 0.80",
+        verdict(otherRatio >= THROUGHPUT_TARGET));
+    String at = "at " + fmt0(latencyAchievedRate) + " runs/s (½ throughput), " + fmt0(latencyRuns) + " runs";
+    row("dispatch latency queued → process started, p50, " + at, ms(queuedToStarted.p50()), "≤ 2 ms",
+        verdict(queuedToStarted.p50() <= START_P50_TARGET_MS));
+    row("dispatch latency queued → process started, p99", ms(queuedToStarted.p99()), "≤ 10 ms",
+        verdict(queuedToStarted.p99() <= START_P99_TARGET_MS));
+    row("queued → process started, p95 / max", ms(queuedToStarted.p95()) + " / " + ms(queuedToStarted.max()),
+        "—", "—");
+    row("info: queued → assigned (sent to an agent), p50 / p95 / p99 / max",
+        ms(queuedToAssigned.p50()) + " / " + ms(queuedToAssigned.p95()) + " / " + ms(queuedToAssigned.p99())
+            + " / " + ms(queuedToAssigned.max()), "—", "—");
+    row("queued → finished reported (SUCCEEDED recorded), p50 / p95 / p99 / max",
+        ms(queuedToFinished.p50()) + " / " + ms(queuedToFinished.p95()) + " / " + ms(queuedToFinished.p99())
+            + " / " + ms(queuedToFinished.max()), "—", "—");
+    boolean sharedBetter = createShared >= createOwn;
+    row("**job creation through the API, 16 concurrent clients, synced** (" + fmt0(createCount) + " jobs, "
+            + (sharedBetter ? "one shared channel" : "a channel per client") + ")",
+        fmt0(Math.max(createShared, createOwn)) + " /s", "≥ 10,000 /s",
+        verdict(Math.max(createShared, createOwn) >= CREATE_TARGET));
+    row("job creation, the other way (" + (sharedBetter ? "a channel per client" : "one shared channel") + ")",
+        fmt0(Math.min(createShared, createOwn)) + " /s", "—", "—");
+    line("");
+
+    cpuSection(like, other);
+    notes(like);
+    return out.toString().stripTrailing();
+  }
+
+  private void cpuSection(SpawnBaseline.Result like, SpawnBaseline.Result other) {
+    double perK = 1000.0 / runs;
+    line("Where the CPU went during the throughput phase (" + fmt0(runs) + " runs in " + fmt2(throughputSeconds)
+        + " s; the machine has " + Runtime.getRuntime().availableProcessors() + " cores = "
+        + fmt2(throughputSeconds * Runtime.getRuntime().availableProcessors()) + " CPU-s):");
+    line("");
+    line("| process | CPU-s | CPU-s per 1,000 runs |");
+    line("| --- | --- | --- |");
+    double baton = coordinatorCpu.self();
+    cpuRow("coordinator", coordinatorCpu.self(), perK);
+    for (int i = 0; i < agentCpu.size(); i++) {
+      cpuRow(agentNames.get(i) + ": agent JVM", agentCpu.get(i).self(), perK);
+      cpuRow(agentNames.get(i) + ": its job processes (setsid → /bin/true)", agentCpu.get(i).children(), perK);
+      baton += agentCpu.get(i).total();
+    }
+    cpuRow("**Baton total** (coordinator + agents + job processes)", baton, perK);
+    double bench = benchCpu.total();
+    cpuRow("benchmark client (16 trigger threads, event stream)", bench, perK);
+    double others = Math.max(0, machineCpu - baton - bench);
+    cpuRow("everything else on the machine (other users' work, kernel threads)", others, perK);
+    cpuRow("machine total busy", machineCpu, perK);
+    line("");
+    double batonPerRun = baton / runs * 1000;
+    line(String.format(Locale.ROOT, "For comparison, a raw spawn of /bin/true cost %.2f ms of CPU with %s (JVM + "
+            + "child) and %.2f ms with %s. Baton spent %.2f ms per run, so on an otherwise idle machine with %d cores "
+            + "the CPU alone caps Baton at about %s runs/s against %s raw %s spawns/s: a CPU-bound ratio of %s, "
+            + "which does not depend on what else the machine was doing.",
+        like.cpuPerSpawnMs(), like.mechanism(), other.cpuPerSpawnMs(), other.mechanism(), batonPerRun,
+        Runtime.getRuntime().availableProcessors(),
+        fmt0(Runtime.getRuntime().availableProcessors() * 1000 / (batonPerRun + bench / runs * 1000)),
+        fmt0(Runtime.getRuntime().availableProcessors() * 1000 / like.cpuPerSpawnMs()), like.mechanism(),
+        pct(like.cpuPerSpawnMs() / (batonPerRun + bench / runs * 1000))));
+    line("(The cap counts the benchmark client's CPU too, since it shares the cores; the ratio is raw spawn CPU "
+        + "÷ (Baton + client) CPU per run.)");
+    line("");
+  }
+
+  private void notes(SpawnBaseline.Result like) {
+    line("Notes:");
+    line("- Each ratio divides by a baseline measured in this same run, at the agents' total slot count ("
+        + concurrency + "). The like-for-like baseline is " + like.mechanism() + ", the mechanism the agents' JVMs "
+        + "were started with (read from their command line).");
+    line("- Throughput = runs ÷ (arrival of the last SUCCEEDED event on WatchRunEvents − start of the first "
+        + "TriggerJob call); all " + fmt0(runs) + " triggers had returned after " + fmt2(submitSeconds) + " s. "
+        + "A warm-up of end-to-end runs preceded it, not counted.");
+    line("- Latency: runs submitted at a fixed rate of ½ × throughput (" + fmt0(latencyRate) + " /s asked, "
+        + fmt0(latencyAchievedRate) + " /s achieved" + (latencyLateSubmits > 0
+            ? ", " + latencyLateSubmits + " submissions more than 5 ms late" : "")
+        + "); times from the run's last attempt: start_time − queue_time (the agent's and the coordinator's "
+        + "clocks, the same machine), and the run's update_time at SUCCEEDED − queue_time.");
+    line("- Job creation: distinct jobs (schedule `" + createSchedule + "` UTC, a daily cron chosen 12 h away so "
+        + "no tick fires mid-measurement; shell `true`), after a warm-up; the coordinator syncs every "
+        + "acknowledged write.");
+    line("- This machine may have been shared with other work while this ran (see the load averages and the "
+        + "\"everything else\" CPU row): the figures are noisy; the ratios and the CPU-per-run figures less so.");
+    line("- Finished " + DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(finished.withNano(0)) + ".");
+  }
+
+  private void cpuRow(String what, double cpuSeconds, double perK) {
+    row(what, fmt2(cpuSeconds), fmt2(cpuSeconds * perK), null);
+  }
+
+  private void row(String figure, String measured, String target, String verdict) {
+    if (verdict == null) {
+      line("| " + figure + " | " + measured + " | " + target + " |");
+    } else {
+      line("| " + figure + " | " + measured + " | " + target + " | " + verdict + " |");
+    }
+  }
+
+  private static String verdict(boolean meets) {
+    return meets ? "meets" : "**misses**";
+  }
+
+  private static String ratio(double ratio) {
+    return String.format(Locale.ROOT, "%.2f", ratio);
+  }
+
+  private static String pct(double ratio) {
+    return String.format(Locale.ROOT, "%.0f %%", ratio * 100);
+  }
+
+  private static String ms(double v) {
+    return Main.Percentiles.ms(v) + " ms";
+  }
+
+  private void line(String s) {
+    out.append(s).append('\n');
+  }
+}
