@@ -110,6 +110,9 @@ public final class Agent implements Closeable {
     if (link != null) {
       link.close();
     }
+    if (runs != null) {
+      runs.close();
+    }
     if (runner != null) {
       runner.close();
     }

@@ -29,6 +29,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,16 +55,39 @@ public final class Runs {
   private final Object lock = new Object();
   /** Key: run id. Guarded by lock. */
   private final Map<String, Active> active = new HashMap<>();
+  /** Stops asked for before the process existed (between accept and spawn), by run id: the reason. */
+  private final Map<String, String> stopBeforeStart = new HashMap<>(); // guarded by lock
   private int usedSlots; // guarded by lock
   private boolean draining; // guarded by lock
   private volatile Consumer<AgentMessage> outbox = message -> {};
   private volatile Runnable onIdle = () -> {};
+  /**
+   * Spawning takes a millisecond or more; done on the stream's callback thread it would start one process at a
+   * time whatever the slots. One spawning thread per slot keeps the stream free and uses the capacity.
+   */
+  private final ExecutorService spawner;
 
   public Runs(ProcessRunner runner, ResultJournal journal, Path workDir, int slots) {
     this.runner = runner;
     this.journal = journal;
     this.workDir = workDir;
     this.slots = slots;
+    AtomicInteger threads = new AtomicInteger();
+    this.spawner = Executors.newFixedThreadPool(Math.min(slots, 64), r -> {
+      Thread t = new Thread(r, "baton-spawn-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Stops the spawning threads; running processes are left to the caller. */
+  public void close() {
+    spawner.shutdown();
+    try {
+      spawner.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Where reports go: the current stream, or nowhere while disconnected (results wait in the journal). */
@@ -123,18 +150,26 @@ public final class Runs {
     }
     outbox.accept(AgentMessage.newBuilder().setAccepted(AssignmentAccepted.newBuilder()
         .setRunId(assignment.getRunId()).setAttempt(assignment.getAttempt())).build());
-    RunningProcess process = runner.start(launchSpec(assignment), new Reporter(assignment));
-    synchronized (lock) {
-      Active current = active.get(assignment.getRunId());
-      if (current != null && current.process() == null) {
-        active.put(assignment.getRunId(), new Active(assignment, process));
+    spawner.execute(() -> {
+      RunningProcess process = runner.start(launchSpec(assignment), new Reporter(assignment));
+      String stop;
+      synchronized (lock) {
+        // A fast command may have finished (and left the table) before start() returned.
+        Active current = active.get(assignment.getRunId());
+        if (current != null && current.process() == null) {
+          active.put(assignment.getRunId(), new Active(assignment, process));
+        }
+        stop = stopBeforeStart.remove(assignment.getRunId());
       }
-    }
+      if (stop != null) {
+        process.kill(stop);
+      }
+    });
   }
 
   /** Stops an attempt at the coordinator's request. */
   public void cancel(String runId, int attempt, String reason, Duration grace) {
-    RunningProcess process = processOf(runId, attempt);
+    RunningProcess process = processOrMarkStop(runId, attempt, reason);
     if (process != null) {
       process.cancel(reason, grace);
     }
@@ -142,9 +177,23 @@ public final class Runs {
 
   /** Kills an attempt the coordinator no longer considers current. */
   public void kill(String runId, int attempt, String reason) {
-    RunningProcess process = processOf(runId, attempt);
+    RunningProcess process = processOrMarkStop(runId, attempt, reason);
     if (process != null) {
       process.kill(reason);
+    }
+  }
+
+  /** The attempt's process; if it is accepted but not spawned yet, remembers to stop it as soon as it is. */
+  private RunningProcess processOrMarkStop(String runId, int attempt, String reason) {
+    synchronized (lock) {
+      Active a = active.get(runId);
+      if (a == null || a.assignment().getAttempt() != attempt) {
+        return null;
+      }
+      if (a.process() == null) {
+        stopBeforeStart.put(runId, reason);
+      }
+      return a.process();
     }
   }
 
@@ -157,9 +206,13 @@ public final class Runs {
     List<RunningProcess> doomed = new ArrayList<>();
     synchronized (lock) {
       for (Active a : active.values()) {
-        if (a.process() != null
-            && a.assignment().getOnDisconnect() != DisconnectPolicy.DISCONNECT_POLICY_KEEP) {
+        if (a.assignment().getOnDisconnect() == DisconnectPolicy.DISCONNECT_POLICY_KEEP) {
+          continue;
+        }
+        if (a.process() != null) {
           doomed.add(a.process());
+        } else {
+          stopBeforeStart.put(a.assignment().getRunId(), reason);
         }
       }
     }
@@ -192,13 +245,6 @@ public final class Runs {
           .setEpoch(result.getEpoch()).setRunning(false).setResult(result).build());
     }
     return out;
-  }
-
-  private RunningProcess processOf(String runId, int attempt) {
-    synchronized (lock) {
-      Active a = active.get(runId);
-      return a != null && a.assignment().getAttempt() == attempt ? a.process() : null;
-    }
   }
 
   private LaunchSpec launchSpec(Assignment a) {

@@ -177,8 +177,9 @@ public final class Dispatcher implements AutoCloseable {
         }
         expireWorkers(round);
         queueDueRetries(round);
+        // Placement joins the same round: one synced write for the reports and the assignments they made room for.
+        placeQueuedRuns(round);
         round.commit();
-        placeQueuedRuns();
         inFlightCount = inFlight.size();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -503,11 +504,10 @@ public final class Dispatcher implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------------------------
   // Placement
 
-  private void placeQueuedRuns() {
+  private void placeQueuedRuns(Round round) {
     if (ready.entries().isEmpty() || sessions.isEmpty()) {
       return;
     }
-    Round round = new Round();
     Instant now = clock.instant();
     int assigned = 0;
     List<WorkerSession> workers = new ArrayList<>(sessions.values());
@@ -542,7 +542,6 @@ public final class Dispatcher implements AutoCloseable {
       assign(round, entry, run, job.get(), worker.get(), slots, now);
       assigned++;
     }
-    round.commit();
   }
 
   private void assign(Round round, ReadyQueue.Entry entry, Run run, Job job, WorkerSession worker, int slots,

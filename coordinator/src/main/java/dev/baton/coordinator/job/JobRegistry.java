@@ -191,7 +191,9 @@ public final class JobRegistry {
         });
         store.commit(batch);
       }
-      return withStatus(stored);
+      Job.Builder created = stored.toBuilder();
+      fireIndex.nextFireOf(stored.getName()).ifPresent(t -> created.setNextFireTime(timestamp(t)));
+      return created.build();
     });
   }
 
@@ -314,17 +316,18 @@ public final class JobRegistry {
     });
   }
 
-  /** Records a MANUAL run of the job, QUEUED. */
+  /**
+   * Records a MANUAL run of the job, QUEUED. Takes no job lock: triggers of one job then commit concurrently (and
+   * RocksDB groups their syncs); a job deleted meanwhile leaves a queued run that dispatch skips with the reason.
+   */
   public Run trigger(String name, String requestedBy) {
     Instant now = clock.instant();
-    return underSharedLock(name, () -> {
-      Job job = find(name).orElseThrow(() -> notFound(name));
-      try (Batch batch = store.batch()) {
-        Run run = runs.add(batch, NewRun.queued(job, RunReason.RUN_REASON_MANUAL, now, requestedBy));
-        store.commit(batch);
-        return run;
-      }
-    });
+    Job job = find(name).orElseThrow(() -> notFound(name));
+    try (Batch batch = store.batch()) {
+      Run run = runs.add(batch, NewRun.queued(job, RunReason.RUN_REASON_MANUAL, now, requestedBy));
+      store.commit(batch);
+      return run;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import dev.baton.coordinator.dispatch.LabelSelector;
 import dev.baton.coordinator.error.Violations;
 import dev.baton.coordinator.schedule.Schedule;
 import dev.baton.coordinator.schedule.ScheduleException;
-import dev.baton.coordinator.schedule.ScheduleParser;
+import dev.baton.coordinator.schedule.ParsedSchedules;
 import dev.baton.proto.v1.Command;
 import dev.baton.proto.v1.DisconnectPolicy;
 import dev.baton.proto.v1.Job;
@@ -99,7 +99,7 @@ public final class JobValidator {
       v.add("job.schedule", "at most " + MAX_SCHEDULE + " characters");
     } else if (!schedule.isEmpty() && zone.isPresent()) {
       try {
-        out.setResolvedSchedule(resolve(ScheduleParser.parse(schedule, zone.get(), now)));
+        out.setResolvedSchedule(resolve(ParsedSchedules.parse(schedule, zone.get(), now)));
       } catch (ScheduleException e) {
         v.add("job.schedule", e.getMessage());
       }
@@ -163,7 +163,7 @@ public final class JobValidator {
     v.check(text.length() <= MAX_SCHEDULE, "schedule", "at most " + MAX_SCHEDULE + " characters");
     v.throwIfAny();
     try {
-      return ScheduleParser.parse(text.trim(), zone.orElseThrow(), now);
+      return ParsedSchedules.parse(text.trim(), zone.orElseThrow(), now);
     } catch (ScheduleException e) {
       v.add("schedule", e.getMessage());
       v.throwIfAny();
