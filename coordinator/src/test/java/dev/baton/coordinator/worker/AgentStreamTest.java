@@ -91,6 +91,17 @@ class AgentStreamTest {
     return run;
   }
 
+  /** Moves the fake clock forward in steps, heartbeating in between, so the agent stays alive. */
+  private void advanceAlive(FakeAgent agent, Duration by) throws InterruptedException {
+    for (Duration left = by; !left.isZero(); ) {
+      Duration step = left.compareTo(Duration.ofSeconds(5)) < 0 ? left : Duration.ofSeconds(5);
+      clock.advance(step);
+      left = left.minus(step);
+      agent.send(AgentMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder().setSequence(1)).build());
+      agent.next(CoordinatorMessage::hasHeartbeatAck);
+    }
+  }
+
   private static AgentMessage finished(Assignment a, AttemptOutcome outcome, int exit) {
     return AgentMessage.newBuilder().setFinished(RunFinished.newBuilder().setRunId(a.getRunId())
         .setAttempt(a.getAttempt()).setEpoch(a.getEpoch()).setOutcome(outcome).setExitCode(exit)
@@ -256,6 +267,69 @@ class AgentStreamTest {
     Run done = awaitState(queued.getId(), RunState.RUN_STATE_CANCELLED);
     assertEquals("operator", done.getStateReason());
     assertFalse(done.getAttempts(0).hasExitCode());
+  }
+
+  @Test
+  void failuresRetryAfterTheirDelayEvenAcrossARestartThenDeadLetterAndRedrive() throws Exception {
+    coordinator.client().jobs().createJob(CreateJobRequest.newBuilder().setJob(Jobs.shell("flaky")
+        .setRetry(dev.baton.proto.v1.RetryPolicy.newBuilder()
+            .setStrategy(dev.baton.proto.v1.RetryStrategy.RETRY_STRATEGY_FIXED).setMaxRetries(2)
+            .setInitialDelay(com.google.protobuf.util.Durations.fromSeconds(30)))).build());
+    FakeAgent agent = agent("w1", 1);
+    Run queued = trigger("flaky");
+    Assignment first = agent.next(ASSIGN).getAssign();
+    agent.send(started(first));
+    agent.send(finished(first, AttemptOutcome.ATTEMPT_OUTCOME_FAILED, 2));
+    Run waiting = awaitState(queued.getId(), RunState.RUN_STATE_FAILED);
+    assertEquals(Instant.parse("2026-11-22T10:00:30Z"),
+        dev.baton.client.Times.toInstant(waiting.getNextAttemptTime()));
+    agent.expectNone(ASSIGN, Duration.ofMillis(300));
+
+    // The due time is durable: a restart in the middle of the delay keeps it.
+    agent.close();
+    coordinator.restart();
+    agent = agent("w1", 1);
+    agent.expectNone(ASSIGN, Duration.ofMillis(300));
+    advanceAlive(agent, Duration.ofSeconds(30));
+    Assignment second = agent.next(ASSIGN).getAssign();
+    assertEquals(2, second.getAttempt());
+    agent.send(finished(second, AttemptOutcome.ATTEMPT_OUTCOME_FAILED, 2));
+    awaitState(queued.getId(), RunState.RUN_STATE_FAILED);
+    advanceAlive(agent, Duration.ofSeconds(30));
+    Assignment third = agent.next(ASSIGN).getAssign();
+    assertEquals(3, third.getAttempt());
+    agent.send(finished(third, AttemptOutcome.ATTEMPT_OUTCOME_FAILED, 2));
+
+    Run dead = awaitState(queued.getId(), RunState.RUN_STATE_DEAD_LETTERED);
+    assertEquals("exit code 2 after 2 retries", dead.getStateReason());
+    var dlq = coordinator.client().runs().listDeadLetters(
+        dev.baton.proto.v1.ListDeadLettersRequest.getDefaultInstance());
+    assertEquals(1, dlq.getDeadLettersCount());
+    assertEquals(2, dlq.getDeadLetters(0).getLastExitCode());
+
+    Run redriven = coordinator.client().runs().redriveDeadLetter(dev.baton.proto.v1.RedriveDeadLetterRequest
+        .newBuilder().setRunId(queued.getId()).setRequestedBy("alice").build());
+    assertEquals("alice", redriven.getRequestedBy());
+    assertEquals(4, redriven.getSeriesStartAttempt());
+    Assignment fourth = agent.next(ASSIGN).getAssign();
+    assertEquals(4, fourth.getAttempt());
+    agent.send(finished(fourth, AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED, 0));
+    awaitState(queued.getId(), RunState.RUN_STATE_SUCCEEDED);
+    assertEquals(0, coordinator.client().runs().listDeadLetters(
+        dev.baton.proto.v1.ListDeadLettersRequest.getDefaultInstance()).getDeadLettersCount());
+  }
+
+  @Test
+  void aJobWithoutRetriesFailsForGoodAndStaysOutOfTheDeadLetterQueue() throws Exception {
+    job("once", Priority.PRIORITY_MEDIUM);
+    FakeAgent agent = agent("w1", 1);
+    Run queued = trigger("once");
+    Assignment a = agent.next(ASSIGN).getAssign();
+    agent.send(finished(a, AttemptOutcome.ATTEMPT_OUTCOME_FAILED, 1));
+    Run failed = awaitState(queued.getId(), RunState.RUN_STATE_FAILED);
+    assertFalse(failed.hasNextAttemptTime());
+    assertEquals(0, coordinator.client().runs().listDeadLetters(
+        dev.baton.proto.v1.ListDeadLettersRequest.getDefaultInstance()).getDeadLettersCount());
   }
 
   @Test
