@@ -83,7 +83,7 @@ public final class Coordinator implements Closeable {
     RetryQueue retries = new RetryQueue(store);
     retries.load();
     DeadLetters deadLetters = new DeadLetters(store);
-    dispatcher = new Dispatcher(store, runs, readyQueue, output, events, retries, deadLetters, clock,
+    dispatcher = new Dispatcher(store, runs, readyQueue, output, events, retries, deadLetters, dispatchSettings, clock,
         new java.util.Random(), new Dispatcher.Timing(
         config.heartbeatInterval(), config.workerTtl(), fenceMargin(config.workerTtl()), config.maxOutputBytes()),
         epoch);

@@ -23,6 +23,9 @@ import dev.baton.proto.v1.AttemptOutcome;
 import dev.baton.proto.v1.CancelAttempt;
 import dev.baton.proto.v1.CoordinatorMessage;
 import dev.baton.proto.v1.DeadLetter;
+import dev.baton.proto.v1.DispatchPolicy;
+import dev.baton.proto.v1.DispatchSettings;
+import dev.baton.proto.v1.Priority;
 import dev.baton.proto.v1.Drain;
 import dev.baton.proto.v1.HeartbeatAck;
 import dev.baton.proto.v1.HeldRun;
@@ -86,6 +89,9 @@ public final class Dispatcher implements AutoCloseable {
   private final RunEventHub events;
   private final RetryQueue retries;
   private final DeadLetters deadLetters;
+  private final DispatchSettingsStore dispatchSettings;
+  private final JobDurations durations = new JobDurations();
+  private final RoundRobinCursor roundRobin = new RoundRobinCursor();
   private final Clock clock;
   private final RandomGenerator random;
   private final Timing timing;
@@ -107,7 +113,9 @@ public final class Dispatcher implements AutoCloseable {
   private volatile int inFlightCount;
 
   public Dispatcher(Store store, RunStore runs, ReadyQueue ready, OutputStore output, RunEventHub events,
-      RetryQueue retries, DeadLetters deadLetters, Clock clock, RandomGenerator random, Timing timing, long epoch) {
+      RetryQueue retries, DeadLetters deadLetters, DispatchSettingsStore dispatchSettings, Clock clock,
+      RandomGenerator random, Timing timing, long epoch) {
+    this.dispatchSettings = dispatchSettings;
     this.store = store;
     this.runs = runs;
     this.ready = ready;
@@ -374,6 +382,10 @@ public final class Dispatcher implements AutoCloseable {
         next = afterFailure(round, next, result);
       }
       round.write(run, next);
+      if (next.getState() == RunState.RUN_STATE_SUCCEEDED && result.hasStartTime() && result.hasFinishTime()) {
+        durations.record(run.getJob(), Duration.between(Times.toInstant(result.getStartTime()),
+            Times.toInstant(result.getFinishTime())));
+      }
       leaveWorker(round, run.getId(), session);
       output.forget(run.getId(), result.getAttempt());
       wake();
@@ -511,7 +523,7 @@ public final class Dispatcher implements AutoCloseable {
     Instant now = clock.instant();
     int assigned = 0;
     List<WorkerSession> workers = new ArrayList<>(sessions.values());
-    for (ReadyQueue.Entry entry : ready.entries()) {
+    for (ReadyQueue.Entry entry : inPolicyOrder(now)) {
       if (assigned >= MAX_ASSIGNMENTS_PER_ROUND || workers.stream().noneMatch(w -> w.acceptsWork() && w.freeSlots() > 0)) {
         break;
       }
@@ -540,8 +552,39 @@ public final class Dispatcher implements AutoCloseable {
         continue;
       }
       assign(round, entry, run, job.get(), worker.get(), slots, now);
+      roundRobin.served(run.getJob());
       assigned++;
     }
+  }
+
+  /**
+   * The queue in the order of the dispatch policy in force. The store's key order is already the PRIORITY order,
+   * so PRIORITY is sorted only when a run has waited long enough to be lifted a level (aging).
+   */
+  private Iterable<ReadyQueue.Entry> inPolicyOrder(Instant now) {
+    DispatchSettings settings = dispatchSettings.current();
+    DispatchPolicy policy = DispatchOrder.policyOf(settings);
+    if (policy == DispatchPolicy.DISPATCH_POLICY_PRIORITY && !anyAged(now, DispatchOrder.agingOf(settings))) {
+      return ready.entries();
+    }
+    List<DispatchOrder.Candidate> candidates = new ArrayList<>(ready.entries().size());
+    for (ReadyQueue.Entry e : ready.entries()) {
+      candidates.add(DispatchOrder.Candidate.of(e, ready.jobOf(e)));
+    }
+    return DispatchOrder.order(settings, candidates, now, durations, roundRobin).stream()
+        .map(DispatchOrder.Candidate::entry)::iterator;
+  }
+
+  /** Whether the oldest MEDIUM or LOW run has waited longer than the aging period. */
+  private boolean anyAged(Instant now, Duration aging) {
+    long limit = now.minus(aging).toEpochMilli();
+    for (int level = Priority.PRIORITY_MEDIUM_VALUE; level <= Priority.PRIORITY_LOW_VALUE; level++) {
+      ReadyQueue.Entry oldest = ready.entries().ceiling(new ReadyQueue.Entry(level, Long.MIN_VALUE, Long.MIN_VALUE));
+      if (oldest != null && oldest.priority() == level && oldest.queuedMillis() < limit) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void assign(Round round, ReadyQueue.Entry entry, Run run, Job job, WorkerSession worker, int slots,

@@ -37,10 +37,10 @@ public final class ReadyQueue {
     }
   }
 
-  private static final byte[] EMPTY = new byte[0];
-
   private final Store store;
   private final NavigableSet<Entry> entries = new ConcurrentSkipListSet<>();
+  /** The job of each queued run (the store keeps it as the entry's value), for policies that look at jobs. */
+  private final Map<Long, String> jobs = new java.util.concurrent.ConcurrentHashMap<>();
   /** Queued runs per {@link Priority} number (index 0 unused). */
   private final AtomicLongArray depth = new AtomicLongArray(Priority.values().length);
   private volatile Runnable onAdd = () -> {};
@@ -55,6 +55,7 @@ public final class ReadyQueue {
       byte[] k = key;
       long queued = java.nio.ByteBuffer.wrap(k, 1, Long.BYTES).getLong();
       entries.add(new Entry(Keys.readyPriority(k), queued, Keys.readyRunId(k)));
+      jobs.put(Keys.readyRunId(k), new String(value, java.nio.charset.StandardCharsets.UTF_8));
       depth.incrementAndGet(Keys.readyPriority(k));
       return true;
     });
@@ -74,8 +75,9 @@ public final class ReadyQueue {
   /** Adds a QUEUED run as part of {@code batch}. */
   public void add(Batch batch, Run run) {
     Entry entry = entryOf(run);
-    batch.put(ColumnFamily.READY, entry.key(), EMPTY);
+    batch.put(ColumnFamily.READY, entry.key(), run.getJob().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     batch.afterCommit(() -> {
+      jobs.put(entry.runId(), run.getJob());
       if (entries.add(entry)) {
         depth.incrementAndGet(entry.priority());
       }
@@ -90,7 +92,13 @@ public final class ReadyQueue {
       if (entries.remove(entry)) {
         depth.decrementAndGet(entry.priority());
       }
+      jobs.remove(entry.runId());
     });
+  }
+
+  /** The job of a queued run. */
+  public String jobOf(Entry entry) {
+    return jobs.getOrDefault(entry.runId(), "");
   }
 
   /** The queued runs in policy order; a live view. */

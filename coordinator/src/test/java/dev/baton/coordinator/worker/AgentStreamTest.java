@@ -161,6 +161,54 @@ class AgentStreamTest {
     assertEquals("low", run(second.getRunId()).getJob());
   }
 
+  private void policy(dev.baton.proto.v1.DispatchPolicy policy) {
+    coordinator.client().cluster().setDispatchPolicy(dev.baton.proto.v1.SetDispatchPolicyRequest.newBuilder()
+        .setSettings(dev.baton.proto.v1.DispatchSettings.newBuilder().setPolicy(policy)).build());
+  }
+
+  @Test
+  void aPolicySwitchChangesTheOrderOfAQueuedBacklog() throws Exception {
+    job("low", Priority.PRIORITY_LOW);
+    job("high", Priority.PRIORITY_HIGH);
+    Run oldLow = trigger("low");
+    clock.advance(Duration.ofMillis(5));
+    Run newHigh = trigger("high");
+    policy(dev.baton.proto.v1.DispatchPolicy.DISPATCH_POLICY_FCFS);
+    FakeAgent agent = agent("w1", 1);
+    Assignment first = agent.next(ASSIGN).getAssign();
+    assertEquals(oldLow.getId(), first.getRunId(), "FCFS: oldest first, whatever its priority");
+
+    trigger("low");
+    clock.advance(Duration.ofMillis(5));
+    Run laterHigh = trigger("high");
+    policy(dev.baton.proto.v1.DispatchPolicy.DISPATCH_POLICY_PRIORITY);
+    agent.send(finished(first, AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED, 0));
+    Assignment second = agent.next(ASSIGN).getAssign();
+    assertEquals(newHigh.getId(), second.getRunId(), "PRIORITY: HIGH first");
+    agent.send(finished(second, AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED, 0));
+    assertEquals(laterHigh.getId(), agent.next(ASSIGN).getAssign().getRunId());
+  }
+
+  @Test
+  void roundRobinDoesNotLetABacklogHoldBackAnotherJob() throws Exception {
+    job("busy", Priority.PRIORITY_MEDIUM);
+    job("rare", Priority.PRIORITY_MEDIUM);
+    for (int i = 0; i < 20; i++) {
+      trigger("busy");
+    }
+    Run rare = trigger("rare");
+    policy(dev.baton.proto.v1.DispatchPolicy.DISPATCH_POLICY_ROUND_ROBIN);
+    FakeAgent agent = agent("w1", 1);
+    java.util.List<String> jobs = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Assignment a = agent.next(ASSIGN).getAssign();
+      jobs.add(a.getJob());
+      agent.send(finished(a, AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED, 0));
+    }
+    assertTrue(jobs.subList(0, 2).contains("rare"), jobs.toString());
+    assertEquals(RunState.RUN_STATE_SUCCEEDED, awaitState(rare.getId(), RunState.RUN_STATE_SUCCEEDED).getState());
+  }
+
   @Test
   void aRefusedAssignmentIsQueuedAgainAsANewAttempt() throws Exception {
     job("a", Priority.PRIORITY_MEDIUM);
