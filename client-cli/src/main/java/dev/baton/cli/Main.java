@@ -2,9 +2,11 @@ package dev.baton.cli;
 
 import dev.baton.cli.commands.Cli;
 import dev.baton.cli.commands.ClusterCommands;
+import dev.baton.cli.commands.DlqCommands;
 import dev.baton.cli.commands.JobCommands;
 import dev.baton.cli.commands.RunCommands;
 import dev.baton.cli.commands.ScheduleCommands;
+import dev.baton.cli.commands.WaveCommands;
 import dev.baton.cli.commands.WorkerCommands;
 import dev.baton.cli.output.OutputFormat;
 import dev.baton.cli.output.Printer;
@@ -43,9 +45,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
  */
 @Command(name = "baton", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class, usageHelpAutoWidth = true,
-    description = "Drive a Baton cluster: jobs, schedules, runs.",
-    subcommands = {JobCommands.class, ScheduleCommands.class, RunCommands.class, WorkerCommands.class,
-        ClusterCommands.class, HelpCommand.class})
+    description = "Drive a Baton cluster: jobs, schedules, runs, waves, the dead-letter queue, workers.",
+    subcommands = {JobCommands.class, ScheduleCommands.class, RunCommands.class, WaveCommands.class,
+        DlqCommands.class, WorkerCommands.class, ClusterCommands.class, HelpCommand.class})
 public final class Main implements Cli, Callable<Integer> {
   private final Function<String, BatonClient> clients;
   private final InputStream in;

@@ -1,20 +1,30 @@
 package dev.baton.cli;
 
+import com.google.protobuf.Duration;
+import com.google.protobuf.Empty;
 import com.google.protobuf.Message;
+import dev.baton.proto.v1.BackfillJobRequest;
+import dev.baton.proto.v1.BackfillJobResponse;
 import dev.baton.proto.v1.CancelRunRequest;
 import dev.baton.proto.v1.ClusterServiceGrpc;
 import dev.baton.proto.v1.ClusterStatus;
 import dev.baton.proto.v1.CreateJobRequest;
 import dev.baton.proto.v1.DeleteJobRequest;
 import dev.baton.proto.v1.DeleteJobResponse;
+import dev.baton.proto.v1.DispatchPolicy;
+import dev.baton.proto.v1.DispatchSettings;
 import dev.baton.proto.v1.DrainWorkerRequest;
 import dev.baton.proto.v1.ExplainScheduleRequest;
 import dev.baton.proto.v1.ExplainScheduleResponse;
 import dev.baton.proto.v1.GetClusterStatusRequest;
+import dev.baton.proto.v1.GetDispatchPolicyRequest;
 import dev.baton.proto.v1.GetJobRequest;
 import dev.baton.proto.v1.GetRunRequest;
+import dev.baton.proto.v1.GetWaveRequest;
 import dev.baton.proto.v1.Job;
 import dev.baton.proto.v1.JobServiceGrpc;
+import dev.baton.proto.v1.ListDeadLettersRequest;
+import dev.baton.proto.v1.ListDeadLettersResponse;
 import dev.baton.proto.v1.ListJobsRequest;
 import dev.baton.proto.v1.ListJobsResponse;
 import dev.baton.proto.v1.ListRunsRequest;
@@ -23,15 +33,19 @@ import dev.baton.proto.v1.ListWorkersRequest;
 import dev.baton.proto.v1.ListWorkersResponse;
 import dev.baton.proto.v1.OutputChunk;
 import dev.baton.proto.v1.PauseJobRequest;
+import dev.baton.proto.v1.PurgeDeadLetterRequest;
+import dev.baton.proto.v1.RedriveDeadLetterRequest;
 import dev.baton.proto.v1.ResumeJobRequest;
 import dev.baton.proto.v1.Run;
 import dev.baton.proto.v1.RunEvent;
 import dev.baton.proto.v1.RunServiceGrpc;
 import dev.baton.proto.v1.RunState;
+import dev.baton.proto.v1.SetDispatchPolicyRequest;
 import dev.baton.proto.v1.StreamOutputRequest;
 import dev.baton.proto.v1.TriggerJobRequest;
 import dev.baton.proto.v1.TriggerJobResponse;
 import dev.baton.proto.v1.UpdateJobRequest;
+import dev.baton.proto.v1.Wave;
 import dev.baton.proto.v1.WatchRunEventsRequest;
 import dev.baton.proto.v1.Worker;
 import dev.baton.proto.v1.WorkerState;
@@ -59,6 +73,10 @@ import java.util.function.Function;
 final class FakeBaton implements AutoCloseable {
   /** In a stream script: leave the stream open (as the coordinator leaves a watch open) until the client leaves. */
   static final Object HOLD = new Object();
+
+  /** What GetDispatchPolicy answers unless told otherwise. */
+  static final DispatchSettings DEFAULT_DISPATCH = DispatchSettings.newBuilder()
+      .setPolicy(DispatchPolicy.DISPATCH_POLICY_PRIORITY).setAging(Duration.newBuilder().setSeconds(60)).build();
 
   /** One recorded call. */
   record Call(String method, Message request) {}
@@ -216,6 +234,11 @@ final class FakeBaton implements AutoCloseable {
     }
 
     @Override
+    public void backfillJob(BackfillJobRequest request, StreamObserver<BackfillJobResponse> reply) {
+      handle("BackfillJob", request, reply, r -> BackfillJobResponse.getDefaultInstance());
+    }
+
+    @Override
     public void explainSchedule(ExplainScheduleRequest request, StreamObserver<ExplainScheduleResponse> reply) {
       handle("ExplainSchedule", request, reply, r -> ExplainScheduleResponse.getDefaultInstance());
     }
@@ -247,6 +270,27 @@ final class FakeBaton implements AutoCloseable {
     public void streamOutput(StreamOutputRequest request, StreamObserver<OutputChunk> reply) {
       stream("StreamOutput", request, reply, List.of());
     }
+
+    @Override
+    public void getWave(GetWaveRequest request, StreamObserver<Wave> reply) {
+      handle("GetWave", request, reply, r -> Wave.newBuilder().setId(r.getId()).build());
+    }
+
+    @Override
+    public void listDeadLetters(ListDeadLettersRequest request, StreamObserver<ListDeadLettersResponse> reply) {
+      handle("ListDeadLetters", request, reply, r -> ListDeadLettersResponse.getDefaultInstance());
+    }
+
+    @Override
+    public void redriveDeadLetter(RedriveDeadLetterRequest request, StreamObserver<Run> reply) {
+      handle("RedriveDeadLetter", request, reply, r -> Run.newBuilder().setId(r.getRunId())
+          .setState(RunState.RUN_STATE_QUEUED).setRequestedBy(r.getRequestedBy()).build());
+    }
+
+    @Override
+    public void purgeDeadLetter(PurgeDeadLetterRequest request, StreamObserver<Empty> reply) {
+      handle("PurgeDeadLetter", request, reply, r -> Empty.getDefaultInstance());
+    }
   }
 
   private final class Cluster extends ClusterServiceGrpc.ClusterServiceImplBase {
@@ -264,6 +308,19 @@ final class FakeBaton implements AutoCloseable {
     public void drainWorker(DrainWorkerRequest request, StreamObserver<Worker> reply) {
       handle("DrainWorker", request, reply, r -> Worker.newBuilder().setName(r.getWorker())
           .setState(WorkerState.WORKER_STATE_DRAINING).build());
+    }
+
+    /** The coordinator's defaults: priority, aging 60 s. */
+    @Override
+    public void getDispatchPolicy(GetDispatchPolicyRequest request, StreamObserver<DispatchSettings> reply) {
+      handle("GetDispatchPolicy", request, reply, r -> DEFAULT_DISPATCH);
+    }
+
+    /** The settings asked for, keeping the default aging when none is given (as the coordinator keeps its own). */
+    @Override
+    public void setDispatchPolicy(SetDispatchPolicyRequest request, StreamObserver<DispatchSettings> reply) {
+      handle("SetDispatchPolicy", request, reply, r -> r.getSettings().hasAging() ? r.getSettings()
+          : r.getSettings().toBuilder().setAging(DEFAULT_DISPATCH.getAging()).build());
     }
   }
 }

@@ -118,7 +118,7 @@ class MainTest {
     assertEquals("baton: Missing required parameter: 'NAME'; see 'baton job get --help'\n",
         cli.run("job", "get").err());
     assertEquals("baton: missing command: choose one of create, apply, get, list, update, delete, pause, resume, "
-        + "trigger; see 'baton job --help'\n", cli.run("job").err());
+        + "trigger, backfill; see 'baton job --help'\n", cli.run("job").err());
     Result typo = cli.run("job", "lst");
     assertTrue(typo.err().contains("Unmatched argument at index 1: 'lst'"), typo.err());
     assertTrue(typo.err().contains("did you mean"), typo.err());

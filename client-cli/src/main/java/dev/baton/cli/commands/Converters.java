@@ -4,6 +4,7 @@ import com.google.protobuf.Descriptors.EnumDescriptor;
 import dev.baton.cli.output.EnumText;
 import dev.baton.cli.output.TimeText;
 import dev.baton.proto.v1.DisconnectPolicy;
+import dev.baton.proto.v1.DispatchPolicy;
 import dev.baton.proto.v1.MisfirePolicy;
 import dev.baton.proto.v1.OverlapPolicy;
 import dev.baton.proto.v1.Priority;
@@ -96,6 +97,13 @@ final class Converters {
     }
   }
 
+  static final class DispatchPolicyConverter implements ITypeConverter<DispatchPolicy> {
+    @Override
+    public DispatchPolicy convert(String text) {
+      return enumValue(DispatchPolicy.getDescriptor(), text, DispatchPolicy::forNumber);
+    }
+  }
+
   /** Completion candidates and help text for a flag that takes one of an enum's friendly names. */
   abstract static class Names implements Iterable<String> {
     private final EnumDescriptor type;
@@ -143,6 +151,12 @@ final class Converters {
   static final class RunStateNames extends Names {
     RunStateNames() {
       super(RunState.getDescriptor());
+    }
+  }
+
+  static final class DispatchPolicyNames extends Names {
+    DispatchPolicyNames() {
+      super(DispatchPolicy.getDescriptor());
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.baton.cli.output;
 
 import dev.baton.proto.v1.ClusterStatus;
 import dev.baton.proto.v1.CoordinatorInfo;
+import dev.baton.proto.v1.DispatchPolicy;
 import dev.baton.proto.v1.DispatchSettings;
 import dev.baton.proto.v1.QueueDepth;
 import java.io.PrintWriter;
@@ -47,11 +48,17 @@ public final class ClusterView {
     return (p.isEmpty() ? "unspecified" : p) + " " + Long.toUnsignedString(q.getQueued());
   }
 
-  private static String dispatch(DispatchSettings d) {
-    String policy = EnumText.name(d.getPolicy());
+  /**
+   * The dispatch settings as one phrase: {@code priority (aging 1m)}, {@code round-robin}. Aging is shown only under
+   * the priority policy, the only one it applies to (the coordinator keeps it while another policy is in force).
+   */
+  public static String dispatch(DispatchSettings d) {
+    boolean priority = d.getPolicy() == DispatchPolicy.DISPATCH_POLICY_PRIORITY
+        || d.getPolicy() == DispatchPolicy.DISPATCH_POLICY_UNSPECIFIED;
+    String policy = priority ? "priority" : EnumText.name(d.getPolicy());
     if (policy.isEmpty()) {
-      policy = "priority";
+      policy = "unknown (" + d.getPolicyValue() + ")";
     }
-    return d.hasAging() ? policy + " (aging " + TimeText.format(d.getAging()) + ")" : policy;
+    return priority && d.hasAging() ? policy + " (aging " + TimeText.format(d.getAging()) + ")" : policy;
   }
 }

@@ -7,8 +7,12 @@ import dev.baton.client.DurationText;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 
@@ -51,6 +55,35 @@ public final class TimeText {
       return ZoneId.of(name.trim());
     } catch (DateTimeException e) {
       return UTC;
+    }
+  }
+
+  /**
+   * Reads a time as people write it in a flag: an instant with its offset ({@code 2026-11-01T00:00:00Z},
+   * {@code 2026-11-01T01:00:00+01:00}); a date and time without one ({@code 2026-11-01 00:00},
+   * {@code 2026-11-01T00:00:30}), read in {@code zone}; or a date ({@code 2026-11-01}), its first instant in
+   * {@code zone}. A local time that a daylight-saving change skips is moved forward by the gap; one that it repeats
+   * is the earlier of the two.
+   *
+   * @throws IllegalArgumentException with a message that shows the accepted forms
+   */
+  public static Instant parseTime(String text, ZoneId zone) {
+    String t = text.trim().toUpperCase(Locale.ROOT).replaceFirst("^(\\d{4}-\\d{2}-\\d{2}) +(?=\\d)", "$1T");
+    try {
+      return OffsetDateTime.parse(t, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+    } catch (DateTimeParseException notWithAnOffset) {
+      // tried next as a local date and time
+    }
+    try {
+      return LocalDateTime.parse(t, DateTimeFormatter.ISO_LOCAL_DATE_TIME).atZone(zone).toInstant();
+    } catch (DateTimeParseException notADateAndTime) {
+      // tried next as a date
+    }
+    try {
+      return LocalDate.parse(t, DateTimeFormatter.ISO_LOCAL_DATE).atStartOfDay(zone).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("'" + text + "' is not a time; write it like 2026-11-01T00:00:00Z, "
+          + "'2026-11-01 00:00' or 2026-11-01");
     }
   }
 
