@@ -83,7 +83,8 @@ public final class Coordinator implements Closeable {
     RetryQueue retries = new RetryQueue(store);
     retries.load();
     DeadLetters deadLetters = new DeadLetters(store);
-    dispatcher = new Dispatcher(store, runs, readyQueue, output, events, retries, deadLetters, dispatchSettings, clock,
+    dispatcher = new Dispatcher(store, runs, readyQueue, output, events, retries, deadLetters, dispatchSettings,
+        jobs.graph(), clock,
         new java.util.Random(), new Dispatcher.Timing(
         config.heartbeatInterval(), config.workerTtl(), fenceMargin(config.workerTtl()), config.maxOutputBytes()),
         epoch);
@@ -94,7 +95,7 @@ public final class Coordinator implements Closeable {
     server = serverBuilder
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
         .addService(new JobServiceImpl(jobs, clock))
-        .addService(new RunServiceImpl(runs, dispatcher, output, events, deadLetters))
+        .addService(new RunServiceImpl(runs, dispatcher, output, events, deadLetters, jobs.graph()))
         .addService(new ClusterServiceImpl(identity, jobs, readyQueue, dispatcher, dispatchSettings))
         .addService(new AgentStreamService(dispatcher, clock).withAddresses())
         .addService(health.getHealthService())

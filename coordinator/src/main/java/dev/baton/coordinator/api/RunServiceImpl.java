@@ -9,7 +9,15 @@ import dev.baton.coordinator.run.RunStateMachine;
 import dev.baton.coordinator.run.RunStore;
 import com.google.protobuf.Empty;
 import dev.baton.coordinator.run.DeadLetters;
+import dev.baton.coordinator.wave.DependencyGraph;
+import dev.baton.coordinator.wave.WaveRules;
 import dev.baton.proto.v1.CancelRunRequest;
+import dev.baton.proto.v1.GetWaveRequest;
+import dev.baton.proto.v1.Wave;
+import dev.baton.proto.v1.WaveNode;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import dev.baton.proto.v1.ListDeadLettersRequest;
 import dev.baton.proto.v1.ListDeadLettersResponse;
 import dev.baton.proto.v1.PurgeDeadLetterRequest;
@@ -29,8 +37,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * RunService: reading runs, cancelling them, following their events and output, the dead-letter queue. Waves
- * answer UNIMPLEMENTED (the generated base class) until they are built.
+ * RunService: reading runs, cancelling them, following their events and output, waves, the dead-letter queue.
  */
 public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
   /** Events a watcher may fall behind by before its stream is ended. */
@@ -41,14 +48,42 @@ public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
   private final OutputStore output;
   private final RunEventHub events;
   private final DeadLetters deadLetters;
+  private final DependencyGraph graph;
 
   public RunServiceImpl(RunStore runs, Dispatcher dispatcher, OutputStore output, RunEventHub events,
-      DeadLetters deadLetters) {
+      DeadLetters deadLetters, DependencyGraph graph) {
+    this.graph = graph;
     this.runs = runs;
     this.dispatcher = dispatcher;
     this.output = output;
     this.events = events;
     this.deadLetters = deadLetters;
+  }
+
+  @Override
+  public void getWave(GetWaveRequest request, StreamObserver<Wave> response) {
+    Calls.unary(response, () -> {
+      String id = requireId(request.getId(), "id");
+      List<Run> waveRuns = runs.ofWave(id);
+      Run root = waveRuns.stream().filter(r -> r.getId().equals(id)).findFirst()
+          .orElseThrow(() -> BatonException.notFound("no wave with id '" + id + "'"));
+      WaveRules.WaveView view = Dispatcher.waveViewOf(root.getJob(), id, waveRuns);
+      Map<String, String> runOfJob = new HashMap<>();
+      for (Run run : waveRuns) {
+        runOfJob.put(run.getJob(), run.getId());
+      }
+      Wave.Builder wave = Wave.newBuilder().setId(id).setRootJob(root.getJob())
+          .setState(WaveRules.status(graph, view)).setCreateTime(root.getCreateTime());
+      for (WaveRules.Node node : WaveRules.tree(graph, view)) {
+        WaveNode.Builder n = WaveNode.newBuilder().setJob(node.job()).addAllUpstream(node.upstreamInWave());
+        node.state().ifPresent(n::setState);
+        if (runOfJob.containsKey(node.job())) {
+          n.setRunId(runOfJob.get(node.job()));
+        }
+        wave.addNodes(n);
+      }
+      return wave.build();
+    });
   }
 
   @Override

@@ -8,6 +8,9 @@ import dev.baton.coordinator.run.OutputStore;
 import dev.baton.coordinator.run.RetryPlanner;
 import dev.baton.coordinator.run.RetryQueue;
 import dev.baton.coordinator.run.RunTransition;
+import dev.baton.coordinator.wave.DependencyGraph;
+import dev.baton.coordinator.wave.WaveRules;
+import dev.baton.proto.v1.RunReason;
 import dev.baton.coordinator.run.RunChanges;
 import dev.baton.coordinator.run.RunEventHub;
 import dev.baton.coordinator.run.RunStateMachine;
@@ -90,6 +93,7 @@ public final class Dispatcher implements AutoCloseable {
   private final RetryQueue retries;
   private final DeadLetters deadLetters;
   private final DispatchSettingsStore dispatchSettings;
+  private final DependencyGraph graph;
   private final JobDurations durations = new JobDurations();
   private final RoundRobinCursor roundRobin = new RoundRobinCursor();
   private final Clock clock;
@@ -113,9 +117,10 @@ public final class Dispatcher implements AutoCloseable {
   private volatile int inFlightCount;
 
   public Dispatcher(Store store, RunStore runs, ReadyQueue ready, OutputStore output, RunEventHub events,
-      RetryQueue retries, DeadLetters deadLetters, DispatchSettingsStore dispatchSettings, Clock clock,
-      RandomGenerator random, Timing timing, long epoch) {
+      RetryQueue retries, DeadLetters deadLetters, DispatchSettingsStore dispatchSettings, DependencyGraph graph,
+      Clock clock, RandomGenerator random, Timing timing, long epoch) {
     this.dispatchSettings = dispatchSettings;
+    this.graph = graph;
     this.store = store;
     this.runs = runs;
     this.ready = ready;
@@ -187,6 +192,7 @@ public final class Dispatcher implements AutoCloseable {
         queueDueRetries(round);
         // Placement joins the same round: one synced write for the reports and the assignments they made room for.
         placeQueuedRuns(round);
+        continueWaves(round);
         round.commit();
         inFlightCount = inFlight.size();
       } catch (InterruptedException e) {
@@ -205,6 +211,8 @@ public final class Dispatcher implements AutoCloseable {
     private final Map<String, Run> changed = new HashMap<>();
     private final List<Runnable> afterCommit = new ArrayList<>();
     private final List<Runnable> onFailure = new ArrayList<>();
+    /** Runs this round brought to an end for good: their waves go on before the round commits. */
+    private final List<Run> finished = new ArrayList<>();
 
     /** The run as this round sees it: its latest change in the round, else the store's. */
     Optional<Run> read(String runId) {
@@ -213,10 +221,18 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     void write(Run before, Run after) {
+      if (!RunStore.finishedForGood(before) && RunStore.finishedForGood(after)) {
+        finished.add(after);
+      }
       changed.put(after.getId(), after);
       runs.put(batch, after);
       RunState previous = before.getState();
       batch.afterCommit(() -> events.publishRun(after, previous));
+    }
+
+    /** A run created in this round (by a wave): later reads in the round must see it. */
+    void created(Run run) {
+      changed.put(run.getId(), run);
     }
 
     void after(Runnable action) {
@@ -446,6 +462,93 @@ public final class Dispatcher implements AutoCloseable {
         && (run.getState() == RunState.RUN_STATE_ASSIGNED || run.getState() == RunState.RUN_STATE_RUNNING)
         && RunChanges.isCurrent(run, attempt)
         && RunChanges.current(run).getWorkerId().equals(workerId);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Waves
+
+  /** Every run that ended for good in this round moves its wave on (DESIGN.md section 4, {@link WaveRules}). */
+  private void continueWaves(Round round) {
+    for (int i = 0; i < round.finished.size(); i++) {
+      Run ended = round.finished.get(i);
+      if (ended.getWaveId().isEmpty()) {
+        continue;
+      }
+      continueWave(round, ended.getWaveId(), ended.getJob(), ended.getState());
+    }
+    round.finished.clear();
+  }
+
+  private void continueWave(Round round, String waveId, String job, RunState state) {
+    WaveRules.WaveView view = waveView(round, waveId);
+    if (view == null) {
+      return;
+    }
+    Instant now = clock.instant();
+    for (WaveRules.NewWaveRun next : WaveRules.onFinal(graph, view, job, state, j -> latestFinished(round, j))) {
+      Optional<Job> definition = store.get(ColumnFamily.JOBS, Keys.job(next.job()), Job.parser());
+      if (definition.isEmpty()) {
+        continue; // deleted meanwhile: nothing to run
+      }
+      dev.baton.coordinator.run.NewRun spec = next.skipped()
+          ? new dev.baton.coordinator.run.NewRun(definition.get(), RunReason.RUN_REASON_DEPENDENCY, now,
+              RunState.RUN_STATE_SKIPPED, next.reason(), 0, "wave " + waveId, waveId)
+          : new dev.baton.coordinator.run.NewRun(definition.get(), RunReason.RUN_REASON_DEPENDENCY, now,
+              RunState.RUN_STATE_QUEUED, "", 0, "wave " + waveId, waveId);
+      round.created(runs.add(round.batch(), spec));
+    }
+  }
+
+  /** The wave as this round sees it: the store's runs of the wave with this round's changes over them. */
+  private WaveRules.WaveView waveView(Round round, String waveId) {
+    Map<String, Run> byId = new LinkedHashMap<>();
+    for (Run run : runs.ofWave(waveId)) {
+      byId.put(run.getId(), run);
+    }
+    for (Run run : round.changed.values()) {
+      if (run.getWaveId().equals(waveId)) {
+        byId.put(run.getId(), run);
+      }
+    }
+    Run root = byId.get(waveId);
+    if (root == null) {
+      return null;
+    }
+    return waveViewOf(root.getJob(), waveId, byId.values());
+  }
+
+  /** A wave view from its runs: each job's latest run in the wave; pending retries and DLQ entries not final. */
+  public static WaveRules.WaveView waveViewOf(String rootJob, String waveId, java.util.Collection<Run> waveRuns) {
+    Map<String, RunState> states = new HashMap<>();
+    Set<String> pending = new HashSet<>();
+    for (Run run : waveRuns) {
+      states.put(run.getJob(), run.getState());
+      if (RunStateMachine.isActive(run.getState()) || !RunStore.finishedForGood(run)) {
+        pending.add(run.getJob());
+      } else {
+        pending.remove(run.getJob());
+      }
+    }
+    Set<String> retrying = new HashSet<>();
+    for (String job : pending) {
+      RunState s = states.get(job);
+      if (s == RunState.RUN_STATE_FAILED || s == RunState.RUN_STATE_TIMED_OUT
+          || s == RunState.RUN_STATE_DEAD_LETTERED) {
+        retrying.add(job);
+      }
+    }
+    return new WaveRules.WaveView(waveId, rootJob, states, retrying);
+  }
+
+  private Optional<RunState> latestFinished(Round round, String job) {
+    Run newest = null;
+    for (Run run : round.changed.values()) {
+      if (run.getJob().equals(job) && RunStore.finishedForGood(run)
+          && (newest == null || Long.parseLong(run.getId()) > Long.parseLong(newest.getId()))) {
+        newest = run;
+      }
+    }
+    return newest != null ? Optional.of(newest.getState()) : runs.latestFinishedStateOf(job);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -708,6 +811,7 @@ public final class Dispatcher implements AutoCloseable {
         return;
       }
       deadLetters.remove(round.batch(), runId);
+      round.read(runId).ifPresent(run -> continueWave(round, run.getWaveId(), run.getJob(), run.getState()));
       round.after(() -> result.complete(null));
       round.onFailure(() -> result.completeExceptionally(BatonException.unavailable("the store failed")));
     });

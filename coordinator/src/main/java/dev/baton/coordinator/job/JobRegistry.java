@@ -18,6 +18,7 @@ import dev.baton.coordinator.store.Keys;
 import dev.baton.coordinator.store.PageToken;
 import dev.baton.coordinator.store.Store;
 import dev.baton.coordinator.wave.DependencyGraph;
+import dev.baton.coordinator.wave.WaveRules;
 import dev.baton.proto.v1.Job;
 import dev.baton.proto.v1.ListJobsRequest;
 import dev.baton.proto.v1.ListJobsResponse;
@@ -95,6 +96,11 @@ public final class JobRegistry {
       fireIndex.put(Keys.scheduleJob(key), Keys.scheduleTime(key));
       return true;
     });
+  }
+
+  /** The dependency edges between jobs (thread-safe for reads). */
+  public DependencyGraph graph() {
+    return graph;
   }
 
   /** Jobs defined. */
@@ -371,9 +377,14 @@ public final class JobRegistry {
           created.add(runs.add(batch, NewRun.skipped(job, RunReason.RUN_REASON_SCHEDULE,
               plan.lastSkipped().orElseThrow(), why, plan.skippedTicks())));
         }
+        // A job with dependencies starts a wave at its tick only if its dependencies' latest runs succeeded.
+        Optional<String> blocked = job.getDependenciesCount() == 0 ? Optional.empty()
+            : WaveRules.tickBlockedBy(graph, name, runs::latestFinishedStateOf);
         for (Instant tick : plan.runTimes()) {
-          NewRun run = NewRun.queued(job, RunReason.RUN_REASON_SCHEDULE, tick, "scheduler");
-          created.add(runs.add(batch, run.withMissedTicks(plan.foldedTicks())));
+          NewRun run = blocked.isPresent()
+              ? NewRun.skipped(job, RunReason.RUN_REASON_SCHEDULE, tick, blocked.get(), plan.foldedTicks())
+              : NewRun.queued(job, RunReason.RUN_REASON_SCHEDULE, tick, "scheduler").withMissedTicks(plan.foldedTicks());
+          created.add(runs.add(batch, run));
         }
         moveSchedule(batch, name, Optional.of(due), plan.nextFire());
         store.commit(batch);

@@ -74,6 +74,7 @@ public final class RunStore {
     Run built = run.build();
     batch.put(ColumnFamily.RUNS, Keys.run(id), built);
     batch.put(ColumnFamily.RUNS_BY_JOB, Keys.runOfJob(built.getJob(), id), EMPTY);
+    batch.put(ColumnFamily.RUNS_BY_WAVE, Keys.runOfWave(Long.parseLong(built.getWaveId()), id), EMPTY);
     if (spec.state() == RunState.RUN_STATE_QUEUED) {
       readyQueue.add(batch, built);
     }
@@ -109,6 +110,46 @@ public final class RunStore {
       return false;
     });
     return latest[0] < 0 ? Optional.empty() : store.get(ColumnFamily.RUNS, Keys.run(latest[0]), Run.parser());
+  }
+
+  /** Every run of a wave, oldest first. */
+  public List<Run> ofWave(String waveId) {
+    List<Run> out = new ArrayList<>();
+    long wave;
+    try {
+      wave = Long.parseLong(waveId);
+    } catch (NumberFormatException e) {
+      return out;
+    }
+    store.scanPrefix(ColumnFamily.RUNS_BY_WAVE, Keys.run(wave), false, (key, value) -> {
+      store.get(ColumnFamily.RUNS, java.util.Arrays.copyOfRange(key, Long.BYTES, 2 * Long.BYTES), Run.parser())
+          .ifPresent(out::add);
+      return true;
+    });
+    return out;
+  }
+
+  /** The state of the job's most recent run that has ended for good, if any (for dependencies). */
+  public Optional<RunState> latestFinishedStateOf(String job) {
+    RunState[] found = {null};
+    store.scanPrefix(ColumnFamily.RUNS_BY_JOB, Keys.runsOfJobPrefix(job), true, (key, value) -> {
+      Optional<Run> run = store.get(ColumnFamily.RUNS, Keys.run(Keys.runIdOfJobKey(key)), Run.parser());
+      if (run.isPresent() && finishedForGood(run.get())) {
+        found[0] = run.get().getState();
+        return false;
+      }
+      return true;
+    });
+    return Optional.ofNullable(found[0]);
+  }
+
+  /** Whether a run has ended and will not move again by itself (no retry pending, not waiting in the DLQ). */
+  public static boolean finishedForGood(Run run) {
+    return switch (run.getState()) {
+      case RUN_STATE_SUCCEEDED, RUN_STATE_SKIPPED, RUN_STATE_CANCELLED -> true;
+      case RUN_STATE_FAILED, RUN_STATE_TIMED_OUT -> !run.hasNextAttemptTime();
+      default -> false;
+    };
   }
 
   /** Runs newest first, filtered and paged. */

@@ -13,6 +13,8 @@ public enum ColumnFamily {
   RUNS("runs"),
   /** Job name, 0x00, run id -> empty: the runs of a job in creation order. */
   RUNS_BY_JOB("runs_by_job"),
+  /** Wave id (8 bytes), run id -> empty: the runs of a dependency wave. */
+  RUNS_BY_WAVE("runs_by_wave"),
   /** Next fire time (epoch millis, 8 bytes big-endian), job name -> empty: the schedule index, ordered by time. */
   SCHEDULE("schedule"),
   /** Priority (1 byte), ready time (millis), run id -> empty: runs waiting for a worker. */

@@ -49,6 +49,10 @@ public final class Keys {
     return ByteBuffer.wrap(key, key.length - Long.BYTES, Long.BYTES).getLong();
   }
 
+  public static byte[] runOfWave(long waveId, long runId) {
+    return ByteBuffer.allocate(2 * Long.BYTES).putLong(waveId).putLong(runId).array();
+  }
+
   public static byte[] schedule(Instant fireTime, String job) {
     byte[] name = utf8(job);
     return ByteBuffer.allocate(Long.BYTES + name.length).putLong(fireTime.toEpochMilli()).put(name).array();

@@ -209,6 +209,79 @@ class AgentStreamTest {
     assertEquals(RunState.RUN_STATE_SUCCEEDED, awaitState(rare.getId(), RunState.RUN_STATE_SUCCEEDED).getState());
   }
 
+  private void dependent(String name, String... deps) {
+    coordinator.client().jobs().createJob(CreateJobRequest.newBuilder()
+        .setJob(Jobs.shell(name).addAllDependencies(java.util.List.of(deps))).build());
+  }
+
+  /** Runs assigned jobs until {@code expected} have been assigned, finishing each as {@code outcome(job)} says. */
+  private java.util.List<String> drive(FakeAgent agent, int expected,
+      java.util.function.Function<String, AttemptOutcome> outcome) throws InterruptedException {
+    java.util.List<String> order = new java.util.ArrayList<>();
+    for (int i = 0; i < expected; i++) {
+      Assignment a = agent.next(ASSIGN).getAssign();
+      order.add(a.getJob());
+      agent.send(finished(a, outcome.apply(a.getJob()),
+          outcome.apply(a.getJob()) == AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED ? 0 : 1));
+    }
+    return order;
+  }
+
+  private dev.baton.proto.v1.Wave awaitWave(String id, dev.baton.proto.v1.WaveState state)
+      throws InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    dev.baton.proto.v1.Wave wave;
+    do {
+      wave = coordinator.client().runs().getWave(dev.baton.proto.v1.GetWaveRequest.newBuilder().setId(id).build());
+      if (wave.getState() == state) {
+        return wave;
+      }
+      Thread.sleep(10);
+    } while (System.nanoTime() < end);
+    throw new AssertionError("wave " + id + " is " + wave.getState() + ", not " + state + ": " + wave);
+  }
+
+  @Test
+  void aDiamondRunsItsLastJobExactlyOncePerWave() throws Exception {
+    job("a", Priority.PRIORITY_MEDIUM);
+    dependent("b", "a");
+    dependent("c", "a");
+    dependent("d", "b", "c");
+    FakeAgent agent = agent("w1", 4);
+    Run root = trigger("a");
+    java.util.List<String> order = drive(agent, 4, job -> AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED);
+    assertEquals("a", order.get(0));
+    assertEquals("d", order.get(3));
+    agent.expectNone(ASSIGN, Duration.ofMillis(300));
+    var wave = awaitWave(root.getId(), dev.baton.proto.v1.WaveState.WAVE_STATE_SUCCEEDED);
+    assertEquals(4, wave.getNodesCount());
+    var inWave = coordinator.client().runs().listRuns(dev.baton.proto.v1.ListRunsRequest.newBuilder()
+        .setWaveId(root.getId()).build()).getRunsList();
+    assertEquals(4, inWave.size());
+    assertEquals(1, inWave.stream().filter(r -> r.getJob().equals("d")).count());
+    assertTrue(inWave.stream().filter(r -> !r.getJob().equals("a"))
+        .allMatch(r -> r.getReason() == dev.baton.proto.v1.RunReason.RUN_REASON_DEPENDENCY));
+  }
+
+  @Test
+  void aFinalFailureSkipsEverythingDownstreamInThatWave() throws Exception {
+    job("a", Priority.PRIORITY_MEDIUM);
+    dependent("b", "a");
+    dependent("c", "a");
+    dependent("d", "b", "c");
+    FakeAgent agent = agent("w1", 4);
+    Run root = trigger("a");
+    drive(agent, 3, job -> job.equals("b") ? AttemptOutcome.ATTEMPT_OUTCOME_FAILED
+        : AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED);
+    agent.expectNone(ASSIGN, Duration.ofMillis(300));
+    var wave = awaitWave(root.getId(), dev.baton.proto.v1.WaveState.WAVE_STATE_FAILED);
+    Run d = coordinator.client().runs().listRuns(dev.baton.proto.v1.ListRunsRequest.newBuilder()
+        .setJob("d").build()).getRuns(0);
+    assertEquals(RunState.RUN_STATE_SKIPPED, d.getState());
+    assertEquals("upstream b failed", d.getStateReason());
+    assertEquals(root.getId(), d.getWaveId());
+  }
+
   @Test
   void aRefusedAssignmentIsQueuedAgainAsANewAttempt() throws Exception {
     job("a", Priority.PRIORITY_MEDIUM);
