@@ -13,6 +13,7 @@ import dev.baton.coordinator.run.RunStore;
 import dev.baton.coordinator.store.Store;
 import dev.baton.coordinator.dispatch.DispatchSettingsStore;
 import dev.baton.coordinator.dispatch.Dispatcher;
+import dev.baton.coordinator.run.ActiveRuns;
 import dev.baton.coordinator.run.DeadLetters;
 import dev.baton.coordinator.run.OutputStore;
 import dev.baton.coordinator.run.RetryQueue;
@@ -73,8 +74,11 @@ public final class Coordinator implements Closeable {
     readyQueue.load();
     RunEventHub events = new RunEventHub();
     runs = new RunStore(store, readyQueue, events, clock);
+    ActiveRuns active = new ActiveRuns();
+    active.load(store);
+    events.subscribe(active);
     TickLoop[] tickerRef = new TickLoop[1];
-    jobs = new JobRegistry(store, runs, clock, config.misfireGrace(), () -> tickerRef[0].wake());
+    jobs = new JobRegistry(store, runs, active, clock, config.misfireGrace(), () -> tickerRef[0].wake());
     jobs.load();
     ticker = new TickLoop(jobs, clock);
     tickerRef[0] = ticker;
@@ -84,11 +88,12 @@ public final class Coordinator implements Closeable {
     retries.load();
     DeadLetters deadLetters = new DeadLetters(store);
     dispatcher = new Dispatcher(store, runs, readyQueue, output, events, retries, deadLetters, dispatchSettings,
-        jobs.graph(), clock,
+        jobs.graph(), active, clock,
         new java.util.Random(), new Dispatcher.Timing(
         config.heartbeatInterval(), config.workerTtl(), fenceMargin(config.workerTtl()), config.maxOutputBytes()),
         epoch);
     dispatcher.load();
+    jobs.canceller(dispatcher::cancel);
 
     ClusterServiceImpl.Identity identity = new ClusterServiceImpl.Identity(
         CoordinatorConfig.localHostName(), config.listen(), epoch, Timestamps.fromMillis(clock.millis()), VERSION);

@@ -25,7 +25,9 @@ class CoordinatorRestartTest {
       List<String> ids = new ArrayList<>();
       try (BatonClient client = BatonClient.connect(coordinator.target())) {
         for (int i = 0; i < 10; i++) {
-          Runs.shellJob(client, "queued-" + i, "echo run " + i);
+          Runs.create(client, dev.baton.proto.v1.Job.newBuilder().setName("queued-" + i)
+              .setOverlap(dev.baton.proto.v1.OverlapPolicy.OVERLAP_POLICY_ALLOW)
+              .setCommand(dev.baton.proto.v1.Command.newBuilder().setShell("echo run " + i)));
           for (int j = 0; j < 5; j++) {
             ids.add(Runs.trigger(client, "queued-" + i).getId());
           }

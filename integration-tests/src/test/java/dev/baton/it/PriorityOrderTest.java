@@ -30,6 +30,7 @@ class PriorityOrderTest {
         BatonClient client = BatonClient.connect(coordinator.target())) {
       for (Priority p : new Priority[] {Priority.PRIORITY_LOW, Priority.PRIORITY_MEDIUM, Priority.PRIORITY_HIGH}) {
         Runs.create(client, Job.newBuilder().setName(p.name().toLowerCase().replace('_', '-')).setPriority(p)
+            .setOverlap(dev.baton.proto.v1.OverlapPolicy.OVERLAP_POLICY_ALLOW)
             .setCommand(Command.newBuilder().setShell("true")));
       }
       // The backlog is queued before any worker exists, oldest LOW first.

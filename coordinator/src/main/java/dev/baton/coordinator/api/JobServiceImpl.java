@@ -84,7 +84,7 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     Calls.unary(response, () -> {
       String requestedBy = request.getRequestedBy().isBlank() ? "api" : request.getRequestedBy();
       return TriggerJobResponse.newBuilder()
-          .setRun(registry.trigger(requireName(request.getName()), requestedBy))
+          .setRun(registry.trigger(requireName(request.getName()), requestedBy, request.getForce()))
           .build();
     });
   }

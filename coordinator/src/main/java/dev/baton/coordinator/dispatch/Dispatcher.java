@@ -3,7 +3,9 @@ package dev.baton.coordinator.dispatch;
 import com.google.protobuf.util.Durations;
 import dev.baton.coordinator.error.BatonException;
 import dev.baton.client.Times;
+import dev.baton.coordinator.run.ActiveRuns;
 import dev.baton.coordinator.run.DeadLetters;
+import dev.baton.coordinator.run.OverlapRules;
 import dev.baton.coordinator.run.OutputStore;
 import dev.baton.coordinator.run.RetryPlanner;
 import dev.baton.coordinator.run.RetryQueue;
@@ -94,6 +96,7 @@ public final class Dispatcher implements AutoCloseable {
   private final DeadLetters deadLetters;
   private final DispatchSettingsStore dispatchSettings;
   private final DependencyGraph graph;
+  private final ActiveRuns active;
   private final JobDurations durations = new JobDurations();
   private final RoundRobinCursor roundRobin = new RoundRobinCursor();
   private final Clock clock;
@@ -118,7 +121,8 @@ public final class Dispatcher implements AutoCloseable {
 
   public Dispatcher(Store store, RunStore runs, ReadyQueue ready, OutputStore output, RunEventHub events,
       RetryQueue retries, DeadLetters deadLetters, DispatchSettingsStore dispatchSettings, DependencyGraph graph,
-      Clock clock, RandomGenerator random, Timing timing, long epoch) {
+      ActiveRuns active, Clock clock, RandomGenerator random, Timing timing, long epoch) {
+    this.active = active;
     this.dispatchSettings = dispatchSettings;
     this.graph = graph;
     this.store = store;
@@ -490,13 +494,36 @@ public final class Dispatcher implements AutoCloseable {
       if (definition.isEmpty()) {
         continue; // deleted meanwhile: nothing to run
       }
-      dev.baton.coordinator.run.NewRun spec = next.skipped()
-          ? new dev.baton.coordinator.run.NewRun(definition.get(), RunReason.RUN_REASON_DEPENDENCY, now,
-              RunState.RUN_STATE_SKIPPED, next.reason(), 0, "wave " + waveId, waveId)
-          : new dev.baton.coordinator.run.NewRun(definition.get(), RunReason.RUN_REASON_DEPENDENCY, now,
-              RunState.RUN_STATE_QUEUED, "", 0, "wave " + waveId, waveId);
-      round.created(runs.add(round.batch(), spec));
+      String skipReason = next.skipped() ? next.reason() : null;
+      if (skipReason == null) {
+        OverlapRules.Decision overlap = OverlapRules.decide(next.job(), definition.get().getOverlap(),
+            activeIncludingRound(round, next.job()), false, false);
+        if (overlap instanceof OverlapRules.Skip skip) {
+          skipReason = skip.reason();
+        } else if (overlap instanceof OverlapRules.Replace replace) {
+          replace.cancel().forEach(id -> cancel(Long.toString(id), "replaced by a run of wave " + waveId));
+        }
+      }
+      RunState initial = skipReason == null ? RunState.RUN_STATE_QUEUED : RunState.RUN_STATE_SKIPPED;
+      round.created(runs.add(round.batch(), new dev.baton.coordinator.run.NewRun(definition.get(),
+          RunReason.RUN_REASON_DEPENDENCY, now, initial, skipReason == null ? "" : skipReason, 0,
+          "wave " + waveId, waveId)));
     }
+  }
+
+  /** The job's active runs, counting those this round created or ended. */
+  private List<Long> activeIncludingRound(Round round, String job) {
+    java.util.TreeSet<Long> ids = new java.util.TreeSet<>(active.of(job));
+    for (Run run : round.changed.values()) {
+      if (run.getJob().equals(job)) {
+        if (ActiveRuns.isActive(run)) {
+          ids.add(Long.parseLong(run.getId()));
+        } else {
+          ids.remove(Long.parseLong(run.getId()));
+        }
+      }
+    }
+    return List.copyOf(ids);
   }
 
   /** The wave as this round sees it: the store's runs of the wave with this round's changes over them. */
@@ -643,6 +670,9 @@ public final class Dispatcher implements AutoCloseable {
         round.write(run, RunChanges.skip(run, "job " + run.getJob() + " was deleted before the run started", now));
         continue;
       }
+      if (OverlapRules.waitsForActive(job.get().getOverlap()) && anotherRunExecutes(run)) {
+        continue; // QUEUE_ONE / REPLACE: it starts once the run ahead of it has stopped
+      }
       LabelSelector selector = selectors.computeIfAbsent(job.get().getSelector(), LabelSelector::parse);
       int slots = Math.max(1, job.get().getSlots());
       Optional<WorkerSession> worker = Placement.choose(workers, selector, slots);
@@ -658,6 +688,17 @@ public final class Dispatcher implements AutoCloseable {
       roundRobin.served(run.getJob());
       assigned++;
     }
+  }
+
+  /** Whether another run of the same job is assigned or running right now. */
+  private boolean anotherRunExecutes(Run run) {
+    long id = Long.parseLong(run.getId());
+    for (long other : active.of(run.getJob())) {
+      if (other != id && inFlight.containsKey(Long.toString(other))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -6,7 +6,9 @@ import com.google.protobuf.Timestamp;
 import dev.baton.client.Times;
 import dev.baton.coordinator.error.BatonException;
 import dev.baton.coordinator.error.Violations;
+import dev.baton.coordinator.run.ActiveRuns;
 import dev.baton.coordinator.run.NewRun;
+import dev.baton.coordinator.run.OverlapRules;
 import dev.baton.coordinator.run.RunStore;
 import dev.baton.coordinator.schedule.CompiledSchedules;
 import dev.baton.coordinator.schedule.NextFireIndex;
@@ -22,6 +24,7 @@ import dev.baton.coordinator.wave.WaveRules;
 import dev.baton.proto.v1.Job;
 import dev.baton.proto.v1.ListJobsRequest;
 import dev.baton.proto.v1.ListJobsResponse;
+import dev.baton.proto.v1.OverlapPolicy;
 import dev.baton.proto.v1.Priority;
 import dev.baton.proto.v1.Run;
 import dev.baton.proto.v1.RunReason;
@@ -33,7 +36,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -69,12 +74,18 @@ public final class JobRegistry {
   private final ReadWriteLock graphLock = new ReentrantReadWriteLock();
   private final Striped<Lock> jobLocks = Striped.lock(1024);
   private final AtomicLong count = new AtomicLong();
+  private final ActiveRuns active;
+  /** Cancels a run (the dispatcher's), for REPLACE; set once the dispatcher exists. */
+  private volatile BiFunction<String, String, CompletableFuture<Run>> canceller =
+      (id, why) -> CompletableFuture.failedFuture(new IllegalStateException("no dispatcher"));
 
   /**
    * @param misfireGrace how late a tick may be processed and still count as on time
    * @param scheduleChanged called after a commit that may have moved the earliest next fire time earlier
    */
-  public JobRegistry(Store store, RunStore runs, Clock clock, Duration misfireGrace, Runnable scheduleChanged) {
+  public JobRegistry(Store store, RunStore runs, ActiveRuns active, Clock clock, Duration misfireGrace,
+      Runnable scheduleChanged) {
+    this.active = active;
     this.store = store;
     this.runs = runs;
     this.clock = clock;
@@ -96,6 +107,11 @@ public final class JobRegistry {
       fireIndex.put(Keys.scheduleJob(key), Keys.scheduleTime(key));
       return true;
     });
+  }
+
+  /** How REPLACE cancels the runs it replaces. */
+  public void canceller(BiFunction<String, String, CompletableFuture<Run>> cancel) {
+    this.canceller = cancel;
   }
 
   /** The dependency edges between jobs (thread-safe for reads). */
@@ -323,16 +339,41 @@ public final class JobRegistry {
   }
 
   /**
-   * Records a MANUAL run of the job, QUEUED. Takes no job lock: triggers of one job then commit concurrently (and
-   * RocksDB groups their syncs); a job deleted meanwhile leaves a queued run that dispatch skips with the reason.
+   * Records a MANUAL run of the job, QUEUED, as its overlap policy allows: FAILED_PRECONDITION when FORBID (or a
+   * full QUEUE_ONE) refuses it and {@code force} is off; REPLACE cancels the active runs first. With ALLOW no job
+   * lock is taken, so triggers of one job commit concurrently (and RocksDB groups their syncs).
    */
-  public Run trigger(String name, String requestedBy) {
-    Instant now = clock.instant();
+  public Run trigger(String name, String requestedBy, boolean force) {
     Job job = find(name).orElseThrow(() -> notFound(name));
+    if (job.getOverlap() == OverlapPolicy.OVERLAP_POLICY_ALLOW) {
+      return addManualRun(job, requestedBy);
+    }
+    return underSharedLock(name, () -> {
+      Job current = find(name).orElseThrow(() -> notFound(name));
+      OverlapRules.Decision decision =
+          OverlapRules.decide(name, current.getOverlap(), active.of(name), true, force);
+      if (decision instanceof OverlapRules.Refuse refuse) {
+        throw BatonException.failedPrecondition(refuse.reason());
+      }
+      if (decision instanceof OverlapRules.Replace replace) {
+        cancelAll(replace.cancel(), "replaced by a new run (overlap: replace)");
+      }
+      return addManualRun(current, requestedBy);
+    });
+  }
+
+  private Run addManualRun(Job job, String requestedBy) {
     try (Batch batch = store.batch()) {
-      Run run = runs.add(batch, NewRun.queued(job, RunReason.RUN_REASON_MANUAL, now, requestedBy));
+      Run run = runs.add(batch, NewRun.queued(job, RunReason.RUN_REASON_MANUAL, clock.instant(), requestedBy));
       store.commit(batch);
       return run;
+    }
+  }
+
+  /** Asks the dispatcher to cancel runs; a run that ended meanwhile is fine. */
+  private void cancelAll(List<Long> runIds, String reason) {
+    for (Long id : runIds) {
+      canceller.apply(Long.toString(id), reason).exceptionally(e -> null);
     }
   }
 
@@ -380,11 +421,27 @@ public final class JobRegistry {
         // A job with dependencies starts a wave at its tick only if its dependencies' latest runs succeeded.
         Optional<String> blocked = job.getDependenciesCount() == 0 ? Optional.empty()
             : WaveRules.tickBlockedBy(graph, name, runs::latestFinishedStateOf);
+        List<Long> activeRuns = new ArrayList<>(active.of(name));
         for (Instant tick : plan.runTimes()) {
-          NewRun run = blocked.isPresent()
-              ? NewRun.skipped(job, RunReason.RUN_REASON_SCHEDULE, tick, blocked.get(), plan.foldedTicks())
-              : NewRun.queued(job, RunReason.RUN_REASON_SCHEDULE, tick, "scheduler").withMissedTicks(plan.foldedTicks());
-          created.add(runs.add(batch, run));
+          OverlapRules.Decision overlap = blocked.isPresent() ? new OverlapRules.Start()
+              : OverlapRules.decide(name, job.getOverlap(), activeRuns, false, false);
+          NewRun run;
+          if (blocked.isPresent()) {
+            run = NewRun.skipped(job, RunReason.RUN_REASON_SCHEDULE, tick, blocked.get(), plan.foldedTicks());
+          } else if (overlap instanceof OverlapRules.Skip skip) {
+            run = NewRun.skipped(job, RunReason.RUN_REASON_SCHEDULE, tick, skip.reason(), plan.foldedTicks());
+          } else {
+            if (overlap instanceof OverlapRules.Replace replace) {
+              cancelAll(replace.cancel(), "replaced by the tick of " + tick + " (overlap: replace)");
+            }
+            run = NewRun.queued(job, RunReason.RUN_REASON_SCHEDULE, tick, "scheduler")
+                .withMissedTicks(plan.foldedTicks());
+          }
+          Run added = runs.add(batch, run);
+          if (ActiveRuns.isActive(added)) {
+            activeRuns.add(Long.parseLong(added.getId()));
+          }
+          created.add(added);
         }
         moveSchedule(batch, name, Optional.of(due), plan.nextFire());
         store.commit(batch);

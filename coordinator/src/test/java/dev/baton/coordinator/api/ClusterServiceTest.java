@@ -49,7 +49,7 @@ class ClusterServiceTest {
   void statusShowsTheStandaloneCoordinatorItsEpochJobsAndQueue() throws Exception {
     var jobs = coordinator.client().jobs();
     jobs.createJob(CreateJobRequest.newBuilder().setJob(Jobs.shell("hi").setPriority(Priority.PRIORITY_HIGH)).build());
-    jobs.createJob(CreateJobRequest.newBuilder().setJob(Jobs.shell("lo").setPriority(Priority.PRIORITY_LOW)).build());
+    jobs.createJob(CreateJobRequest.newBuilder().setJob(Jobs.shell("lo").setPriority(Priority.PRIORITY_LOW).setOverlap(dev.baton.proto.v1.OverlapPolicy.OVERLAP_POLICY_ALLOW)).build());
     jobs.triggerJob(TriggerJobRequest.newBuilder().setName("hi").build());
     jobs.triggerJob(TriggerJobRequest.newBuilder().setName("lo").build());
     jobs.triggerJob(TriggerJobRequest.newBuilder().setName("lo").build());

@@ -35,7 +35,8 @@ class RunServiceTest {
     coordinator = new InProcessCoordinator(dir, FakeClock.at("2026-11-22T10:00:00Z"));
     runs = coordinator.client().runs();
     for (String name : List.of("a", "b")) {
-      coordinator.client().jobs().createJob(CreateJobRequest.newBuilder().setJob(Jobs.shell(name)).build());
+      coordinator.client().jobs().createJob(CreateJobRequest.newBuilder()
+          .setJob(Jobs.shell(name).setOverlap(dev.baton.proto.v1.OverlapPolicy.OVERLAP_POLICY_ALLOW)).build());
     }
   }
 

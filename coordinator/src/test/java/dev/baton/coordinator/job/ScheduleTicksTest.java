@@ -104,6 +104,19 @@ class ScheduleTicksTest {
   }
 
   @Test
+  void aTickWhileTheLastRunIsStillQueuedIsSkippedUnderForbid() {
+    create(Jobs.shell("tick").setSchedule("every minute"));
+    clock.set(Instant.parse("2026-11-22T10:01:00.002Z"));
+    assertEquals(1, fireAndList("tick").size());
+    clock.set(Instant.parse("2026-11-22T10:02:00.002Z"));
+    List<Run> runs = fireAndList("tick");
+    assertEquals(2, runs.size());
+    assertEquals(RunState.RUN_STATE_SKIPPED, runs.get(0).getState());
+    assertTrue(runs.get(0).getStateReason().startsWith("overlap: run " + runs.get(1).getId()),
+        runs.get(0).getStateReason());
+  }
+
+  @Test
   void aOneTimeScheduleFiresOnceAndThenHasNoNextFire() {
     create(Jobs.shell("once").setSchedule("in 10 minutes"));
     assertEquals(Instant.parse("2026-11-22T10:10:30Z"), nextFire("once"));

@@ -67,9 +67,10 @@ class AgentStreamTest {
     return agent;
   }
 
+  /** A job whose runs may overlap, so that tests can queue several at once. */
   private void job(String name, Priority priority) {
     coordinator.client().jobs().createJob(CreateJobRequest.newBuilder()
-        .setJob(Jobs.shell(name).setPriority(priority)).build());
+        .setJob(Jobs.shell(name).setPriority(priority).setOverlap(dev.baton.proto.v1.OverlapPolicy.OVERLAP_POLICY_ALLOW)).build());
   }
 
   private Run trigger(String name) {
@@ -280,6 +281,59 @@ class AgentStreamTest {
     assertEquals(RunState.RUN_STATE_SKIPPED, d.getState());
     assertEquals("upstream b failed", d.getStateReason());
     assertEquals(root.getId(), d.getWaveId());
+  }
+
+  private void jobWithOverlap(String name, dev.baton.proto.v1.OverlapPolicy overlap) {
+    coordinator.client().jobs().createJob(CreateJobRequest.newBuilder()
+        .setJob(Jobs.shell(name).setOverlap(overlap)).build());
+  }
+
+  private Run forceTrigger(String name) {
+    return coordinator.client().jobs().triggerJob(TriggerJobRequest.newBuilder().setName(name).setForce(true)
+        .build()).getRun();
+  }
+
+  @Test
+  void forbidRefusesATriggerWhileARunIsActiveUnlessForced() throws Exception {
+    jobWithOverlap("solo", dev.baton.proto.v1.OverlapPolicy.OVERLAP_POLICY_FORBID);
+    Run first = trigger("solo");
+    var refused = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+        () -> trigger("solo"));
+    assertEquals(io.grpc.Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode());
+    assertTrue(refused.getStatus().getDescription().contains("run " + first.getId()), refused.getMessage());
+    assertEquals(RunState.RUN_STATE_QUEUED, forceTrigger("solo").getState());
+  }
+
+  @Test
+  void queueOneHoldsTheWaitingRunUntilTheActiveOneEnds() throws Exception {
+    jobWithOverlap("q", dev.baton.proto.v1.OverlapPolicy.OVERLAP_POLICY_QUEUE_ONE);
+    FakeAgent agent = agent("w1", 4);
+    Run first = trigger("q");
+    Assignment a = agent.next(ASSIGN).getAssign();
+    assertEquals(first.getId(), a.getRunId());
+    Run waiting = trigger("q");
+    org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class, () -> trigger("q"));
+    agent.expectNone(ASSIGN, Duration.ofMillis(300));
+    agent.send(finished(a, AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED, 0));
+    assertEquals(waiting.getId(), agent.next(ASSIGN).getAssign().getRunId());
+  }
+
+  @Test
+  void replaceCancelsTheActiveRunAndStartsTheNewOneWhenItHasStopped() throws Exception {
+    jobWithOverlap("r", dev.baton.proto.v1.OverlapPolicy.OVERLAP_POLICY_REPLACE);
+    FakeAgent agent = agent("w1", 4);
+    Run first = trigger("r");
+    Assignment a = agent.next(ASSIGN).getAssign();
+    agent.send(started(a));
+    awaitState(first.getId(), RunState.RUN_STATE_RUNNING);
+    Run second = trigger("r");
+    var cancel = agent.next(CoordinatorMessage::hasCancel).getCancel();
+    assertEquals(first.getId(), cancel.getRunId());
+    agent.expectNone(ASSIGN, Duration.ofMillis(200));
+    agent.send(AgentMessage.newBuilder().setFinished(RunFinished.newBuilder().setRunId(a.getRunId())
+        .setAttempt(1).setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_CANCELLED).setSignal(15)).build());
+    assertEquals(second.getId(), agent.next(ASSIGN).getAssign().getRunId());
+    assertEquals(RunState.RUN_STATE_CANCELLED, run(first.getId()).getState());
   }
 
   @Test
