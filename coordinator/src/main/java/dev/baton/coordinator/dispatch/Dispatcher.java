@@ -118,6 +118,8 @@ public final class Dispatcher implements AutoCloseable {
   private final Instant reconnectDeadline;
   private long assignSequence;
   private volatile int inFlightCount;
+  private Instant lastDeadlineSweep = Instant.EPOCH;
+  private static final Duration DEADLINE_SWEEP = Duration.ofSeconds(1);
 
   public Dispatcher(Store store, RunStore runs, ReadyQueue ready, OutputStore output, RunEventHub events,
       RetryQueue retries, DeadLetters deadLetters, DispatchSettingsStore dispatchSettings, DependencyGraph graph,
@@ -194,6 +196,7 @@ public final class Dispatcher implements AutoCloseable {
         }
         expireWorkers(round);
         queueDueRetries(round);
+        skipMissedStartDeadlines(round);
         // Placement joins the same round: one synced write for the reports and the assignments they made room for.
         placeQueuedRuns(round);
         continueWaves(round);
@@ -670,6 +673,12 @@ public final class Dispatcher implements AutoCloseable {
         round.write(run, RunChanges.skip(run, "job " + run.getJob() + " was deleted before the run started", now));
         continue;
       }
+      Optional<String> late = missedStartDeadline(run, job.get(), now);
+      if (late.isPresent()) {
+        ready.remove(round.batch(), entry);
+        round.write(run, RunChanges.skip(run, late.get(), now));
+        continue;
+      }
       if (OverlapRules.waitsForActive(job.get().getOverlap()) && anotherRunExecutes(run)) {
         continue; // QUEUE_ONE / REPLACE: it starts once the run ahead of it has stopped
       }
@@ -687,6 +696,46 @@ public final class Dispatcher implements AutoCloseable {
       assign(round, entry, run, job.get(), worker.get(), slots, now);
       roundRobin.served(run.getJob());
       assigned++;
+    }
+  }
+
+  /** A reason if the run was not started within its job's start deadline of its scheduled time. */
+  private static Optional<String> missedStartDeadline(Run run, Job job, Instant now) {
+    if (!job.hasStartDeadline() || Durations.toMillis(job.getStartDeadline()) <= 0) {
+      return Optional.empty();
+    }
+    Duration deadline = Duration.ofMillis(Durations.toMillis(job.getStartDeadline()));
+    Instant scheduled = Times.toInstant(run.getScheduledTime());
+    return now.isAfter(scheduled.plus(deadline))
+        ? Optional.of("start deadline missed: not started within " + dev.baton.client.DurationText.format(deadline)
+            + " of its scheduled time " + scheduled)
+        : Optional.empty();
+  }
+
+  /**
+   * Queued runs that nobody could take in time (no free worker) still end SKIPPED at their start deadline: once a
+   * second the queue is checked, reading only the runs of jobs that have a deadline.
+   */
+  private void skipMissedStartDeadlines(Round round) {
+    Instant now = clock.instant();
+    if (Duration.between(lastDeadlineSweep, now).compareTo(DEADLINE_SWEEP) < 0) {
+      return;
+    }
+    lastDeadlineSweep = now;
+    Map<String, Optional<Job>> jobsWithDeadline = new HashMap<>();
+    for (ReadyQueue.Entry entry : ready.entries()) {
+      Optional<Job> job = jobsWithDeadline.computeIfAbsent(ready.jobOf(entry),
+          name -> store.get(ColumnFamily.JOBS, Keys.job(name), Job.parser())
+              .filter(j -> j.hasStartDeadline() && Durations.toMillis(j.getStartDeadline()) > 0));
+      if (job.isEmpty()) {
+        continue;
+      }
+      round.read(Long.toString(entry.runId()))
+          .filter(run -> run.getState() == RunState.RUN_STATE_QUEUED)
+          .ifPresent(run -> missedStartDeadline(run, job.get(), now).ifPresent(why -> {
+            ready.remove(round.batch(), entry);
+            round.write(run, RunChanges.skip(run, why, now));
+          }));
     }
   }
 

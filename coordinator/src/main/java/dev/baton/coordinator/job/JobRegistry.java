@@ -243,11 +243,14 @@ public final class JobRegistry {
       graph.cycleIf(name, job.getDependenciesList()).ifPresent(cycle -> {
         throw BatonException.invalid("job.dependencies", "dependency cycle: " + DependencyGraph.describe(cycle));
       });
-      Job stored = job.toBuilder()
+      Job.Builder updated = job.toBuilder()
           .setVersion(current.getVersion() + 1)
           .setCreateTime(current.getCreateTime())
-          .setUpdateTime(timestamp(now))
-          .build();
+          .setUpdateTime(timestamp(now));
+      if (!job.getEnabled() && current.hasPausedFireTime() && !scheduleChanged(current, job)) {
+        updated.setPausedFireTime(current.getPausedFireTime()); // still paused: the missed ticks still count
+      }
+      Job stored = updated.build();
       try (Batch batch = store.batch()) {
         batch.put(ColumnFamily.JOBS, Keys.job(name), stored);
         if (scheduleChanged(current, stored)) {
@@ -316,7 +319,10 @@ public final class JobRegistry {
     });
   }
 
-  /** Pauses (false) or resumes (true) a job. Setting the state it already has changes nothing. */
+  /**
+   * Pauses (false) or resumes (true) a job. Setting the state it already has changes nothing. A paused job keeps
+   * the tick that was next; on resume the ticks missed since then follow its misfire policy, as after downtime.
+   */
   public Job setEnabled(String name, boolean enabled) {
     Instant now = clock.instant();
     return underSharedLock(name, () -> {
@@ -324,17 +330,30 @@ public final class JobRegistry {
       if (current.getEnabled() == enabled) {
         return withStatus(current);
       }
-      Job stored = current.toBuilder()
-          .setEnabled(enabled)
-          .setVersion(current.getVersion() + 1)
-          .setUpdateTime(timestamp(now))
-          .build();
+      Job.Builder next = current.toBuilder().setEnabled(enabled).setVersion(current.getVersion() + 1)
+          .setUpdateTime(timestamp(now)).clearPausedFireTime();
+      Optional<Instant> scheduled = fireIndex.nextFireOf(name);
       try (Batch batch = store.batch()) {
-        batch.put(ColumnFamily.JOBS, Keys.job(name), stored);
-        moveSchedule(batch, name, fireIndex.nextFireOf(name), firstFire(stored, now));
+        if (!enabled) {
+          scheduled.ifPresent(t -> next.setPausedFireTime(timestamp(t)));
+          batch.put(ColumnFamily.JOBS, Keys.job(name), next.build());
+          moveSchedule(batch, name, scheduled, Optional.empty());
+        } else {
+          Job resumed = next.build();
+          batch.put(ColumnFamily.JOBS, Keys.job(name), resumed);
+          Optional<Instant> missedFrom = current.hasPausedFireTime()
+              ? Optional.of(Times.toInstant(current.getPausedFireTime())) : Optional.empty();
+          Optional<Instant> nextFire;
+          if (missedFrom.isPresent() && !missedFrom.get().isAfter(now) && resumed.hasResolvedSchedule()) {
+            nextFire = addTickRuns(batch, resumed, missedFrom.get(), now, new ArrayList<>());
+          } else {
+            nextFire = missedFrom.isPresent() ? missedFrom : firstFire(resumed, now);
+          }
+          moveSchedule(batch, name, Optional.empty(), nextFire);
+        }
         store.commit(batch);
       }
-      return withStatus(stored);
+      return withStatus(find(name).orElseThrow());
     });
   }
 
@@ -408,46 +427,56 @@ public final class JobRegistry {
         return List.of();
       }
       Job job = found.get();
-      TickPlan plan = TickPlanner.plan(schedules.of(job.getResolvedSchedule()), due, now, job.getMisfire(),
-          job.getMaxCatchup(), misfireGrace);
       List<Run> created = new ArrayList<>();
       try (Batch batch = store.batch()) {
-        if (plan.skippedTicks() > 0) {
-          String why = "misfire: " + (plan.countCapped() ? "at least " : "") + plan.skippedTicks()
-              + " tick(s) missed while the coordinator was down or the job paused";
-          created.add(runs.add(batch, NewRun.skipped(job, RunReason.RUN_REASON_SCHEDULE,
-              plan.lastSkipped().orElseThrow(), why, plan.skippedTicks())));
-        }
-        // A job with dependencies starts a wave at its tick only if its dependencies' latest runs succeeded.
-        Optional<String> blocked = job.getDependenciesCount() == 0 ? Optional.empty()
-            : WaveRules.tickBlockedBy(graph, name, runs::latestFinishedStateOf);
-        List<Long> activeRuns = new ArrayList<>(active.of(name));
-        for (Instant tick : plan.runTimes()) {
-          OverlapRules.Decision overlap = blocked.isPresent() ? new OverlapRules.Start()
-              : OverlapRules.decide(name, job.getOverlap(), activeRuns, false, false);
-          NewRun run;
-          if (blocked.isPresent()) {
-            run = NewRun.skipped(job, RunReason.RUN_REASON_SCHEDULE, tick, blocked.get(), plan.foldedTicks());
-          } else if (overlap instanceof OverlapRules.Skip skip) {
-            run = NewRun.skipped(job, RunReason.RUN_REASON_SCHEDULE, tick, skip.reason(), plan.foldedTicks());
-          } else {
-            if (overlap instanceof OverlapRules.Replace replace) {
-              cancelAll(replace.cancel(), "replaced by the tick of " + tick + " (overlap: replace)");
-            }
-            run = NewRun.queued(job, RunReason.RUN_REASON_SCHEDULE, tick, "scheduler")
-                .withMissedTicks(plan.foldedTicks());
-          }
-          Run added = runs.add(batch, run);
-          if (ActiveRuns.isActive(added)) {
-            activeRuns.add(Long.parseLong(added.getId()));
-          }
-          created.add(added);
-        }
-        moveSchedule(batch, name, Optional.of(due), plan.nextFire());
+        Optional<Instant> next = addTickRuns(batch, job, due, now, created);
+        moveSchedule(batch, name, Optional.of(due), next);
         store.commit(batch);
       }
       return created;
     });
+  }
+
+  /**
+   * Adds to {@code batch} the runs of a job's ticks from {@code due} to {@code now}, as its misfire, dependency and
+   * overlap rules say, and returns the next tick after them.
+   */
+  private Optional<Instant> addTickRuns(Batch batch, Job job, Instant due, Instant now, List<Run> created) {
+    String name = job.getName();
+    TickPlan plan = TickPlanner.plan(schedules.of(job.getResolvedSchedule()), due, now, job.getMisfire(),
+        job.getMaxCatchup(), misfireGrace);
+    if (plan.skippedTicks() > 0) {
+      String why = "misfire: " + (plan.countCapped() ? "at least " : "") + plan.skippedTicks()
+          + " tick(s) missed while the coordinator was down or the job paused";
+      created.add(runs.add(batch, NewRun.skipped(job, RunReason.RUN_REASON_SCHEDULE,
+          plan.lastSkipped().orElseThrow(), why, plan.skippedTicks())));
+    }
+    // A job with dependencies starts a wave at its tick only if its dependencies' latest runs succeeded.
+    Optional<String> blocked = job.getDependenciesCount() == 0 ? Optional.empty()
+        : WaveRules.tickBlockedBy(graph, name, runs::latestFinishedStateOf);
+    List<Long> activeRuns = new ArrayList<>(active.of(name));
+    for (Instant tick : plan.runTimes()) {
+      OverlapRules.Decision overlap = blocked.isPresent() ? new OverlapRules.Start()
+          : OverlapRules.decide(name, job.getOverlap(), activeRuns, false, false);
+      NewRun run;
+      if (blocked.isPresent()) {
+        run = NewRun.skipped(job, RunReason.RUN_REASON_SCHEDULE, tick, blocked.get(), plan.foldedTicks());
+      } else if (overlap instanceof OverlapRules.Skip skip) {
+        run = NewRun.skipped(job, RunReason.RUN_REASON_SCHEDULE, tick, skip.reason(), plan.foldedTicks());
+      } else {
+        if (overlap instanceof OverlapRules.Replace replace) {
+          cancelAll(replace.cancel(), "replaced by the tick of " + tick + " (overlap: replace)");
+        }
+        run = NewRun.queued(job, RunReason.RUN_REASON_SCHEDULE, tick, "scheduler")
+            .withMissedTicks(plan.foldedTicks());
+      }
+      Run added = runs.add(batch, run);
+      if (ActiveRuns.isActive(added)) {
+        activeRuns.add(Long.parseLong(added.getId()));
+      }
+      created.add(added);
+    }
+    return plan.nextFire();
   }
 
   // ---------------------------------------------------------------------------------------------------------------

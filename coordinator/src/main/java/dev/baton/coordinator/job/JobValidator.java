@@ -80,7 +80,8 @@ public final class JobValidator {
         .clearResolvedSchedule()
         .clearNextFireTime()
         .clearLastRunId()
-        .clearLastRunState();
+        .clearLastRunState()
+        .clearPausedFireTime();
 
     checkName(in.getName(), v);
     v.check(utf8Length(in.getDescription()) <= MAX_DESCRIPTION_BYTES, "job.description",

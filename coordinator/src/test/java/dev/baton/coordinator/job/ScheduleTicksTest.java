@@ -117,6 +117,25 @@ class ScheduleTicksTest {
   }
 
   @Test
+  void ticksMissedWhilePausedFollowTheMisfirePolicyOnResume() {
+    create(Jobs.shell("p").setSchedule("every minute").setMisfire(MisfirePolicy.MISFIRE_POLICY_RUN_ALL)
+        .setMaxCatchup(3).setOverlap(dev.baton.proto.v1.OverlapPolicy.OVERLAP_POLICY_ALLOW));
+    coordinator.client().jobs().pauseJob(dev.baton.proto.v1.PauseJobRequest.newBuilder().setName("p").build());
+    clock.set(Instant.parse("2026-11-22T10:05:30Z"));
+    assertTrue(fireAndList("p").isEmpty(), "a paused job does not tick");
+    Job resumed = coordinator.client().jobs().resumeJob(
+        dev.baton.proto.v1.ResumeJobRequest.newBuilder().setName("p").build());
+    List<Run> runs = fireAndList("p");
+    // Five ticks missed (10:01 .. 10:05): RUN_ALL with max_catchup 3 runs the latest three, records two skipped.
+    assertEquals(4, runs.size(), runs.toString());
+    assertEquals(3, runs.stream().filter(r -> r.getState() == RunState.RUN_STATE_QUEUED).count());
+    Run skipped = runs.stream().filter(r -> r.getState() == RunState.RUN_STATE_SKIPPED).findFirst().orElseThrow();
+    assertEquals(2, skipped.getMissedTicks());
+    assertEquals(Instant.parse("2026-11-22T10:06:00Z"), nextFire("p"));
+    assertTrue(!resumed.hasPausedFireTime());
+  }
+
+  @Test
   void aOneTimeScheduleFiresOnceAndThenHasNoNextFire() {
     create(Jobs.shell("once").setSchedule("in 10 minutes"));
     assertEquals(Instant.parse("2026-11-22T10:10:30Z"), nextFire("once"));

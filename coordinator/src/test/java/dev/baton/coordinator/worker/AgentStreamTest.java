@@ -337,6 +337,17 @@ class AgentStreamTest {
   }
 
   @Test
+  void aRunNotStartedWithinItsStartDeadlineIsSkipped() throws Exception {
+    coordinator.client().jobs().createJob(CreateJobRequest.newBuilder().setJob(Jobs.shell("prompt")
+        .setStartDeadline(com.google.protobuf.util.Durations.fromSeconds(30))).build());
+    Run queued = trigger("prompt");
+    clock.advance(Duration.ofSeconds(31));
+    Run skipped = awaitState(queued.getId(), RunState.RUN_STATE_SKIPPED);
+    assertTrue(skipped.getStateReason().startsWith("start deadline missed: not started within 30s"),
+        skipped.getStateReason());
+  }
+
+  @Test
   void aRefusedAssignmentIsQueuedAgainAsANewAttempt() throws Exception {
     job("a", Priority.PRIORITY_MEDIUM);
     FakeAgent agent = agent("w1", 1);
