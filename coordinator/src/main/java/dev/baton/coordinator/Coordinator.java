@@ -14,6 +14,7 @@ import dev.baton.coordinator.store.Store;
 import dev.baton.coordinator.dispatch.DispatchSettingsStore;
 import dev.baton.coordinator.dispatch.Dispatcher;
 import dev.baton.coordinator.run.ActiveRuns;
+import dev.baton.coordinator.run.BackfillQueue;
 import dev.baton.coordinator.run.DeadLetters;
 import dev.baton.coordinator.run.OutputStore;
 import dev.baton.coordinator.run.RetryQueue;
@@ -78,7 +79,9 @@ public final class Coordinator implements Closeable {
     active.load(store);
     events.subscribe(active);
     TickLoop[] tickerRef = new TickLoop[1];
-    jobs = new JobRegistry(store, runs, active, clock, config.misfireGrace(), () -> tickerRef[0].wake());
+    BackfillQueue backfills = new BackfillQueue(store);
+    backfills.load();
+    jobs = new JobRegistry(store, runs, active, backfills, clock, config.misfireGrace(), () -> tickerRef[0].wake());
     jobs.load();
     ticker = new TickLoop(jobs, clock);
     tickerRef[0] = ticker;
@@ -88,7 +91,7 @@ public final class Coordinator implements Closeable {
     retries.load();
     DeadLetters deadLetters = new DeadLetters(store);
     dispatcher = new Dispatcher(store, runs, readyQueue, output, events, retries, deadLetters, dispatchSettings,
-        jobs.graph(), active, clock,
+        jobs.graph(), active, backfills, clock,
         new java.util.Random(), new Dispatcher.Timing(
         config.heartbeatInterval(), config.workerTtl(), fenceMargin(config.workerTtl()), config.maxOutputBytes()),
         epoch);

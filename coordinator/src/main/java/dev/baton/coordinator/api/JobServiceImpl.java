@@ -1,6 +1,7 @@
 package dev.baton.coordinator.api;
 
 import com.google.protobuf.util.Timestamps;
+import dev.baton.client.Times;
 import dev.baton.coordinator.error.BatonException;
 import dev.baton.coordinator.job.JobRegistry;
 import dev.baton.coordinator.job.JobValidator;
@@ -30,6 +31,7 @@ import java.time.Instant;
 public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
   private static final int DEFAULT_EXPLAIN_COUNT = 5;
   private static final int MAX_EXPLAIN_COUNT = 100;
+  private static final int DEFAULT_BACKFILL_RUNS = 1000;
 
   private final JobRegistry registry;
   private final Clock clock;
@@ -92,7 +94,12 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
   @Override
   public void backfillJob(BackfillJobRequest request, StreamObserver<BackfillJobResponse> response) {
     Calls.unary(response, () -> {
-      throw BatonException.unimplemented("backfill is not implemented yet");
+      if (!request.hasFrom() || !request.hasTo()) {
+        throw BatonException.invalid(request.hasFrom() ? "to" : "from", "required");
+      }
+      int maxRuns = request.getMaxRuns() == 0 ? DEFAULT_BACKFILL_RUNS : request.getMaxRuns();
+      return BackfillJobResponse.newBuilder().addAllRuns(registry.backfill(requireName(request.getName()),
+          Times.toInstant(request.getFrom()), Times.toInstant(request.getTo()), maxRuns)).build();
     });
   }
 

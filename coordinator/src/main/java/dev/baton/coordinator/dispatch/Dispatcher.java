@@ -4,6 +4,7 @@ import com.google.protobuf.util.Durations;
 import dev.baton.coordinator.error.BatonException;
 import dev.baton.client.Times;
 import dev.baton.coordinator.run.ActiveRuns;
+import dev.baton.coordinator.run.BackfillQueue;
 import dev.baton.coordinator.run.DeadLetters;
 import dev.baton.coordinator.run.OverlapRules;
 import dev.baton.coordinator.run.OutputStore;
@@ -97,6 +98,9 @@ public final class Dispatcher implements AutoCloseable {
   private final DispatchSettingsStore dispatchSettings;
   private final DependencyGraph graph;
   private final ActiveRuns active;
+  private final BackfillQueue backfills;
+  /** Backfill runs of one job allowed in the queue or running at once when its runs may overlap. */
+  private static final int BACKFILL_AT_ONCE = 4;
   private final JobDurations durations = new JobDurations();
   private final RoundRobinCursor roundRobin = new RoundRobinCursor();
   private final Clock clock;
@@ -123,8 +127,9 @@ public final class Dispatcher implements AutoCloseable {
 
   public Dispatcher(Store store, RunStore runs, ReadyQueue ready, OutputStore output, RunEventHub events,
       RetryQueue retries, DeadLetters deadLetters, DispatchSettingsStore dispatchSettings, DependencyGraph graph,
-      ActiveRuns active, Clock clock, RandomGenerator random, Timing timing, long epoch) {
+      ActiveRuns active, BackfillQueue backfills, Clock clock, RandomGenerator random, Timing timing, long epoch) {
     this.active = active;
+    this.backfills = backfills;
     this.dispatchSettings = dispatchSettings;
     this.graph = graph;
     this.store = store;
@@ -197,6 +202,7 @@ public final class Dispatcher implements AutoCloseable {
         expireWorkers(round);
         queueDueRetries(round);
         skipMissedStartDeadlines(round);
+        releaseBackfills(round);
         // Placement joins the same round: one synced write for the reports and the assignments they made room for.
         placeQueuedRuns(round);
         continueWaves(round);
@@ -699,6 +705,33 @@ public final class Dispatcher implements AutoCloseable {
     }
   }
 
+  /**
+   * Moves pending backfill runs into the queue, oldest first: one at a time for a job whose runs must not overlap
+   * (the next once nothing of the job is active), up to {@link #BACKFILL_AT_ONCE} active for ALLOW.
+   */
+  private void releaseBackfills(Round round) {
+    Instant now = clock.instant();
+    for (String name : backfills.jobs()) {
+      Optional<Job> job = store.get(ColumnFamily.JOBS, Keys.job(name), Job.parser());
+      int room = (job.isPresent() && job.get().getOverlap() == dev.baton.proto.v1.OverlapPolicy.OVERLAP_POLICY_ALLOW
+          ? BACKFILL_AT_ONCE : 1) - activeIncludingRound(round, name).size();
+      for (long runId : backfills.oldest(name, Math.max(0, room))) {
+        backfills.remove(round.batch(), name, runId);
+        Optional<Run> run = round.read(Long.toString(runId)).filter(r -> r.getState() == RunState.RUN_STATE_PENDING);
+        if (run.isEmpty()) {
+          continue; // cancelled meanwhile
+        }
+        if (job.isEmpty()) {
+          round.write(run.get(), RunChanges.skip(run.get(), "job " + name + " was deleted before the run started", now));
+          continue;
+        }
+        Run queued = RunChanges.release(run.get(), now);
+        round.write(run.get(), queued);
+        ready.add(round.batch(), queued);
+      }
+    }
+  }
+
   /** A reason if the run was not started within its job's start deadline of its scheduled time. */
   private static Optional<String> missedStartDeadline(Run run, Job job, Instant now) {
     if (!job.hasStartDeadline() || Durations.toMillis(job.getStartDeadline()) <= 0) {
@@ -857,6 +890,9 @@ public final class Dispatcher implements AutoCloseable {
                   + "; only runs not yet final can be cancelled");
             }
             retries.of(Long.parseLong(runId)).ifPresent(due -> retries.remove(round.batch(), due));
+            if (run.getState() == RunState.RUN_STATE_PENDING) {
+              backfills.remove(round.batch(), run.getJob(), Long.parseLong(runId));
+            }
             next = RunChanges.cancel(run, reason, now);
           }
         }

@@ -7,6 +7,7 @@ import dev.baton.client.Times;
 import dev.baton.coordinator.error.BatonException;
 import dev.baton.coordinator.error.Violations;
 import dev.baton.coordinator.run.ActiveRuns;
+import dev.baton.coordinator.run.BackfillQueue;
 import dev.baton.coordinator.run.NewRun;
 import dev.baton.coordinator.run.OverlapRules;
 import dev.baton.coordinator.run.RunStore;
@@ -28,6 +29,7 @@ import dev.baton.proto.v1.OverlapPolicy;
 import dev.baton.proto.v1.Priority;
 import dev.baton.proto.v1.Run;
 import dev.baton.proto.v1.RunReason;
+import dev.baton.proto.v1.RunState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,6 +58,7 @@ import java.util.function.Supplier;
 public final class JobRegistry {
   public static final int DEFAULT_PAGE = 100;
   public static final int MAX_PAGE = 1000;
+  public static final int MAX_BACKFILL = 10_000;
   private static final byte[] EMPTY = new byte[0];
   /** Settable fields an update mask may name; message fields are replaced whole. */
   private static final Set<String> UPDATABLE = Set.of(
@@ -75,6 +78,7 @@ public final class JobRegistry {
   private final Striped<Lock> jobLocks = Striped.lock(1024);
   private final AtomicLong count = new AtomicLong();
   private final ActiveRuns active;
+  private final BackfillQueue backfills;
   /** Cancels a run (the dispatcher's), for REPLACE; set once the dispatcher exists. */
   private volatile BiFunction<String, String, CompletableFuture<Run>> canceller =
       (id, why) -> CompletableFuture.failedFuture(new IllegalStateException("no dispatcher"));
@@ -83,9 +87,10 @@ public final class JobRegistry {
    * @param misfireGrace how late a tick may be processed and still count as on time
    * @param scheduleChanged called after a commit that may have moved the earliest next fire time earlier
    */
-  public JobRegistry(Store store, RunStore runs, ActiveRuns active, Clock clock, Duration misfireGrace,
-      Runnable scheduleChanged) {
+  public JobRegistry(Store store, RunStore runs, ActiveRuns active, BackfillQueue backfills, Clock clock,
+      Duration misfireGrace, Runnable scheduleChanged) {
     this.active = active;
+    this.backfills = backfills;
     this.store = store;
     this.runs = runs;
     this.clock = clock;
@@ -387,6 +392,45 @@ public final class JobRegistry {
       store.commit(batch);
       return run;
     }
+  }
+
+  /**
+   * Records one BACKFILL run per tick of the job's schedule in [from, to], each its own wave, PENDING: dispatch
+   * releases them into the queue a few at a time, honoring the job's overlap policy.
+   */
+  public List<Run> backfill(String name, Instant from, Instant to, int maxRuns) {
+    Instant now = clock.instant();
+    Violations v = new Violations();
+    v.check(!from.isAfter(to), "from", "must not be after to");
+    v.check(!to.isAfter(now), "to", "must not be in the future");
+    v.check(maxRuns >= 1 && maxRuns <= MAX_BACKFILL, "max_runs", "between 1 and " + MAX_BACKFILL);
+    v.throwIfAny();
+    Job job = find(name).orElseThrow(() -> notFound(name));
+    if (!job.hasResolvedSchedule()
+        || job.getResolvedSchedule().getKind() == dev.baton.proto.v1.ScheduleKind.SCHEDULE_KIND_ONE_TIME) {
+      throw BatonException.failedPrecondition("job '" + name + "' has no recurring schedule to backfill");
+    }
+    List<Instant> ticks = new ArrayList<>();
+    for (Instant t : schedules.of(job.getResolvedSchedule()).nextFireTimes(from.minusNanos(1), maxRuns + 1)) {
+      if (!t.isAfter(to)) {
+        ticks.add(t);
+      }
+    }
+    if (ticks.size() > maxRuns) {
+      throw BatonException.resourceExhausted("the range holds more than " + maxRuns + " ticks of job '" + name
+          + "'; narrow it or raise max_runs (at most " + MAX_BACKFILL + ")");
+    }
+    List<Run> created = new ArrayList<>();
+    try (Batch batch = store.batch()) {
+      for (Instant tick : ticks) {
+        Run run = runs.add(batch, new NewRun(job, RunReason.RUN_REASON_BACKFILL, tick, RunState.RUN_STATE_PENDING,
+            "backfill: waits to be released into the queue", 0, "backfill", ""));
+        backfills.add(batch, name, Long.parseLong(run.getId()));
+        created.add(run);
+      }
+      store.commit(batch);
+    }
+    return created;
   }
 
   /** Asks the dispatcher to cancel runs; a run that ended meanwhile is fine. */

@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
- * The runs of each job that are still active — queued, assigned, running, or waiting out a retry delay — for the
+ * The runs of each job that are still active (queued, assigned, running, or waiting out a retry delay) for the
  * overlap policies. Follows every committed run change through the {@link RunEventHub}; rebuilt at start from the
  * store's ready queue, in-flight index and retry index, which together hold every active run.
  */
@@ -35,9 +35,12 @@ public final class ActiveRuns implements RunEventHub.Listener {
     }
   }
 
-  /** Whether a run still counts against its job's overlap policy. */
+  /**
+   * Whether a run still counts against its job's overlap policy: queued, assigned, running, or waiting for a retry.
+   * PENDING backfill runs do not: they are released only when the policy lets them in.
+   */
   public static boolean isActive(Run run) {
-    return RunStateMachine.isActive(run.getState())
+    return (RunStateMachine.isActive(run.getState()) && run.getState() != RunState.RUN_STATE_PENDING)
         || ((run.getState() == RunState.RUN_STATE_FAILED || run.getState() == RunState.RUN_STATE_TIMED_OUT)
             && run.hasNextAttemptTime());
   }

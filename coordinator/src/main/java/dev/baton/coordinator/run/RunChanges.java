@@ -134,6 +134,14 @@ public final class RunChanges {
         .setUpdateTime(ts(now)).build();
   }
 
+  /** PENDING → QUEUED: released into the ready queue, with its first attempt. */
+  public static Run release(Run run, Instant now) {
+    RunState next = RunStateMachine.next(run, RunTransition.QUEUE);
+    return run.toBuilder().setState(next).setStateReason("").setUpdateTime(ts(now))
+        .addAttempts(Attempt.newBuilder().setNumber(run.getAttemptsCount() + 1).setQueueTime(ts(now)))
+        .build();
+  }
+
   /** FAILED / TIMED_OUT with a retry pending: the run stays in its state until {@code due}. */
   public static Run awaitRetry(Run run, Instant due, int retryNumber, String why) {
     return run.toBuilder()

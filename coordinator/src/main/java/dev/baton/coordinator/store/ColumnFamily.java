@@ -23,6 +23,8 @@ public enum ColumnFamily {
   IN_FLIGHT("in_flight"),
   /** Due time (millis), run id -> empty: failed runs waiting out their retry delay. */
   RETRIES("retries"),
+  /** Job name, 0x00, run id -> empty: backfill runs PENDING until dispatch releases them into the queue. */
+  BACKFILL("backfill"),
   /** Run id -> {@code baton.v1.DeadLetter}. */
   DEAD_LETTERS("dead_letters"),
   /** Run id, attempt (4 bytes), offset (8 bytes) -> output bytes of an attempt. */

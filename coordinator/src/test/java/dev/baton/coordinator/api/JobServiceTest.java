@@ -283,9 +283,23 @@ class JobServiceTest {
   }
 
   @Test
-  void backfillIsNotImplementedYet() {
-    assertStatus(Status.Code.UNIMPLEMENTED,
-        () -> jobs.backfillJob(BackfillJobRequest.newBuilder().setName("a").build()));
+  void backfillErrors() {
+    create(Jobs.shell("once").setSchedule("in 10 minutes"));
+    create(Jobs.shell("none"));
+    var from = Timestamps.parseUnchecked("2026-11-21T00:00:00Z");
+    var to = Timestamps.parseUnchecked("2026-11-22T00:00:00Z");
+    assertStatus(Status.Code.NOT_FOUND,
+        () -> jobs.backfillJob(BackfillJobRequest.newBuilder().setName("x").setFrom(from).setTo(to).build()));
+    assertStatus(Status.Code.FAILED_PRECONDITION,
+        () -> jobs.backfillJob(BackfillJobRequest.newBuilder().setName("once").setFrom(from).setTo(to).build()));
+    assertStatus(Status.Code.FAILED_PRECONDITION,
+        () -> jobs.backfillJob(BackfillJobRequest.newBuilder().setName("none").setFrom(from).setTo(to).build()));
+    assertStatus(Status.Code.INVALID_ARGUMENT,
+        () -> jobs.backfillJob(BackfillJobRequest.newBuilder().setName("none").setFrom(to).setTo(from).build()));
+    assertStatus(Status.Code.INVALID_ARGUMENT, () -> jobs.backfillJob(BackfillJobRequest.newBuilder()
+        .setName("none").setFrom(from).setTo(Timestamps.parseUnchecked("2027-01-01T00:00:00Z")).build()));
+    assertStatus(Status.Code.INVALID_ARGUMENT,
+        () -> jobs.backfillJob(BackfillJobRequest.newBuilder().setName("none").build()));
   }
 
   // ExplainSchedule ------------------------------------------------------------------------------------------------

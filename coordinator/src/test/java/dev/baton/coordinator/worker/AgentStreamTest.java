@@ -348,6 +348,40 @@ class AgentStreamTest {
   }
 
   @Test
+  void aBackfillMakesOneRunPerTickAndReleasesThemOneAtATimeUnderForbid() throws Exception {
+    coordinator.client().jobs().createJob(CreateJobRequest.newBuilder()
+        .setJob(Jobs.shell("hourly").setSchedule("hourly")).build());
+    var response = coordinator.client().jobs().backfillJob(dev.baton.proto.v1.BackfillJobRequest.newBuilder()
+        .setName("hourly")
+        .setFrom(dev.baton.client.Times.toProto(Instant.parse("2026-11-22T06:00:00Z")))
+        .setTo(dev.baton.client.Times.toProto(Instant.parse("2026-11-22T09:00:00Z")))
+        .build());
+    assertEquals(4, response.getRunsCount());
+    java.util.Set<String> waves = new java.util.HashSet<>();
+    for (Run r : response.getRunsList()) {
+      assertEquals(dev.baton.proto.v1.RunReason.RUN_REASON_BACKFILL, r.getReason());
+      waves.add(r.getWaveId());
+    }
+    assertEquals(4, waves.size(), "each its own wave");
+    assertEquals(Instant.parse("2026-11-22T06:00:00Z"),
+        dev.baton.client.Times.toInstant(response.getRuns(0).getScheduledTime()));
+
+    FakeAgent agent = agent("w1", 4);
+    for (int i = 0; i < 4; i++) {
+      Assignment a = agent.next(ASSIGN).getAssign();
+      assertEquals(response.getRuns(i).getId(), a.getRunId(), "oldest first");
+      agent.expectNone(ASSIGN, Duration.ofMillis(150)); // overlap forbid: one at a time
+      agent.send(finished(a, AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED, 0));
+    }
+    var tooMany = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+        () -> coordinator.client().jobs().backfillJob(dev.baton.proto.v1.BackfillJobRequest.newBuilder()
+            .setName("hourly").setMaxRuns(2)
+            .setFrom(dev.baton.client.Times.toProto(Instant.parse("2026-11-21T00:00:00Z")))
+            .setTo(dev.baton.client.Times.toProto(Instant.parse("2026-11-22T00:00:00Z"))).build()));
+    assertEquals(io.grpc.Status.Code.RESOURCE_EXHAUSTED, tooMany.getStatus().getCode());
+  }
+
+  @Test
   void aRefusedAssignmentIsQueuedAgainAsANewAttempt() throws Exception {
     job("a", Priority.PRIORITY_MEDIUM);
     FakeAgent agent = agent("w1", 1);
