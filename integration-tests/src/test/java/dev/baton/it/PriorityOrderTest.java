@@ -20,7 +20,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** With one slot in total and a backlog queued, HIGH runs start before MEDIUM before LOW. */
+/** With one slot in total and a backlog queued, the dispatch policy decides the order. */
 class PriorityOrderTest {
   @TempDir Path work;
 
@@ -51,6 +51,37 @@ class PriorityOrderTest {
         List<String> order = done.stream().map(Run::getJob).toList();
         assertEquals(List.of("priority-high", "priority-high", "priority-high", "priority-medium",
             "priority-medium", "priority-medium", "priority-low", "priority-low", "priority-low"), order);
+      }
+    }
+  }
+
+  @Test
+  void aPolicySwitchChangesTheOrderOfAQueuedBacklog() throws Exception {
+    try (CoordinatorProcess coordinator = new CoordinatorProcess(work).start();
+        BatonClient client = BatonClient.connect(coordinator.target())) {
+      for (Priority p : new Priority[] {Priority.PRIORITY_LOW, Priority.PRIORITY_HIGH}) {
+        Runs.create(client, Job.newBuilder().setName(p.name().toLowerCase().replace('_', '-')).setPriority(p)
+            .setOverlap(dev.baton.proto.v1.OverlapPolicy.OVERLAP_POLICY_ALLOW)
+            .setCommand(Command.newBuilder().setShell("true")));
+      }
+      List<Run> queued = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        queued.add(Runs.trigger(client, "priority-low"));
+      }
+      for (int i = 0; i < 3; i++) {
+        queued.add(Runs.trigger(client, "priority-high"));
+      }
+      client.cluster().setDispatchPolicy(dev.baton.proto.v1.SetDispatchPolicyRequest.newBuilder().setSettings(
+          dev.baton.proto.v1.DispatchSettings.newBuilder()
+              .setPolicy(dev.baton.proto.v1.DispatchPolicy.DISPATCH_POLICY_FCFS)).build());
+      try (AgentProcess agent = new AgentProcess(work, "solo", "--slots", "1").start(coordinator.target())) {
+        List<Run> done = new ArrayList<>();
+        for (Run run : queued) {
+          done.add(Runs.awaitFinal(client, run.getId(), Duration.ofSeconds(60)));
+        }
+        done.sort(Comparator.comparing(r -> Timestamps.toNanos(r.getAttempts(0).getStartTime())));
+        assertEquals(List.of("priority-low", "priority-low", "priority-low", "priority-high", "priority-high",
+            "priority-high"), done.stream().map(Run::getJob).toList(), "FCFS: oldest first, whatever the priority");
       }
     }
   }
