@@ -84,14 +84,19 @@ class CliTest {
       assertOk(json);
       assertTrue(json.stdout().contains("\"team\": \"data\""), json.stdout());
 
-      Cli.Result trigger = baton.run("job", "trigger", "a");
+      // A job without a schedule, so that no tick (the test runs on the wall clock) makes the trigger overlap.
+      assertOk(baton.run("job", "create", "manual", "--shell", "true"));
+      Cli.Result trigger = baton.run("job", "trigger", "manual");
       assertOk(trigger);
       Matcher runId = Pattern.compile("(\\d+)").matcher(trigger.stdout());
       assertTrue(runId.find(), trigger.stdout());
       Cli.Result run = baton.run("run", "get", runId.group(1));
       assertOk(run);
       assertTrue(run.stdout().contains("QUEUED"), run.stdout());
-      assertTrue(baton.run("run", "list", "--job", "a").stdout().contains(runId.group(1)));
+      assertTrue(baton.run("run", "list", "--job", "manual").stdout().contains(runId.group(1)));
+      Cli.Result refused = baton.run("job", "trigger", "manual");
+      assertOneLineError(refused, "overlap: forbid");
+      assertOk(baton.run("job", "trigger", "manual", "--force"));
 
       assertOk(baton.run("job", "pause", "c"));
       assertTrue(lineOf(baton.run("job", "list").stdout(), "c ").contains("paused"));
