@@ -11,6 +11,7 @@ import com.google.protobuf.Empty;
 import dev.baton.coordinator.run.DeadLetters;
 import dev.baton.coordinator.wave.DependencyGraph;
 import dev.baton.coordinator.wave.WaveRules;
+import dev.baton.coordinator.wave.WaveViews;
 import dev.baton.proto.v1.CancelRunRequest;
 import dev.baton.proto.v1.GetWaveRequest;
 import dev.baton.proto.v1.Wave;
@@ -67,7 +68,7 @@ public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
       List<Run> waveRuns = runs.ofWave(id);
       Run root = waveRuns.stream().filter(r -> r.getId().equals(id)).findFirst()
           .orElseThrow(() -> BatonException.notFound("no wave with id '" + id + "'"));
-      WaveRules.WaveView view = Dispatcher.waveViewOf(root.getJob(), id, waveRuns);
+      WaveRules.WaveView view = WaveViews.of(root.getJob(), id, waveRuns);
       Map<String, String> runOfJob = new HashMap<>();
       for (Run run : waveRuns) {
         runOfJob.put(run.getJob(), run.getId());

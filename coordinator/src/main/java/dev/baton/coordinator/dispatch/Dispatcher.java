@@ -12,13 +12,10 @@ import dev.baton.coordinator.run.RetryPlanner;
 import dev.baton.coordinator.run.RetryQueue;
 import dev.baton.coordinator.run.RunTransition;
 import dev.baton.coordinator.wave.DependencyGraph;
-import dev.baton.coordinator.wave.WaveRules;
-import dev.baton.proto.v1.RunReason;
 import dev.baton.coordinator.run.RunChanges;
 import dev.baton.coordinator.run.RunEventHub;
 import dev.baton.coordinator.run.RunStateMachine;
 import dev.baton.coordinator.run.RunStore;
-import dev.baton.coordinator.store.Batch;
 import dev.baton.coordinator.store.ColumnFamily;
 import dev.baton.coordinator.store.Keys;
 import dev.baton.coordinator.store.Store;
@@ -99,6 +96,7 @@ public final class Dispatcher implements AutoCloseable {
   private final DependencyGraph graph;
   private final ActiveRuns active;
   private final BackfillQueue backfills;
+  private final WaveProgress waves;
   /** Backfill runs of one job allowed in the queue or running at once when its runs may overlap. */
   private static final int BACKFILL_AT_ONCE = 4;
   private final JobDurations durations = new JobDurations();
@@ -130,6 +128,7 @@ public final class Dispatcher implements AutoCloseable {
       ActiveRuns active, BackfillQueue backfills, Clock clock, RandomGenerator random, Timing timing, long epoch) {
     this.active = active;
     this.backfills = backfills;
+    this.waves = new WaveProgress(store, runs, graph, active, clock, (id, why) -> cancel(id, why));
     this.dispatchSettings = dispatchSettings;
     this.graph = graph;
     this.store = store;
@@ -190,7 +189,7 @@ public final class Dispatcher implements AutoCloseable {
       try {
         Consumer<Round> first = tasks.poll(IDLE_WAKE.toMillis(), TimeUnit.MILLISECONDS);
         wakePending.set(false);
-        Round round = new Round();
+        Round round = new Round(store, runs, events);
         if (first != null) {
           first.accept(round);
           List<Consumer<Round>> more = new ArrayList<>();
@@ -205,7 +204,7 @@ public final class Dispatcher implements AutoCloseable {
         releaseBackfills(round);
         // Placement joins the same round: one synced write for the reports and the assignments they made room for.
         placeQueuedRuns(round);
-        continueWaves(round);
+        waves.continueWaves(round);
         round.commit();
         inFlightCount = inFlight.size();
       } catch (InterruptedException e) {
@@ -215,60 +214,6 @@ public final class Dispatcher implements AutoCloseable {
         // A failed round (the store, a bug) must not kill the loop: nothing of it was acknowledged.
         log.error("dispatch round failed", e);
       }
-    }
-  }
-
-  /** The changes of one pass of the loop, committed together. */
-  public final class Round {
-    private final Batch batch = store.batch();
-    private final Map<String, Run> changed = new HashMap<>();
-    private final List<Runnable> afterCommit = new ArrayList<>();
-    private final List<Runnable> onFailure = new ArrayList<>();
-    /** Runs this round brought to an end for good: their waves go on before the round commits. */
-    private final List<Run> finished = new ArrayList<>();
-
-    /** The run as this round sees it: its latest change in the round, else the store's. */
-    Optional<Run> read(String runId) {
-      Run run = changed.get(runId);
-      return run != null ? Optional.of(run) : runs.find(runId);
-    }
-
-    void write(Run before, Run after) {
-      if (!RunStore.finishedForGood(before) && RunStore.finishedForGood(after)) {
-        finished.add(after);
-      }
-      changed.put(after.getId(), after);
-      runs.put(batch, after);
-      RunState previous = before.getState();
-      batch.afterCommit(() -> events.publishRun(after, previous));
-    }
-
-    /** A run created in this round (by a wave): later reads in the round must see it. */
-    void created(Run run) {
-      changed.put(run.getId(), run);
-    }
-
-    void after(Runnable action) {
-      afterCommit.add(action);
-    }
-
-    /** Runs if the commit fails, e.g. to fail a caller's future. */
-    void onFailure(Runnable action) {
-      onFailure.add(action);
-    }
-
-    Batch batch() {
-      return batch;
-    }
-
-    void commit() {
-      try {
-        store.commit(batch);
-      } catch (RuntimeException e) {
-        onFailure.forEach(Runnable::run);
-        throw e;
-      }
-      afterCommit.forEach(Runnable::run);
     }
   }
 
@@ -478,116 +423,6 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------------------------
-  // Waves
-
-  /** Every run that ended for good in this round moves its wave on (DESIGN.md section 4, {@link WaveRules}). */
-  private void continueWaves(Round round) {
-    for (int i = 0; i < round.finished.size(); i++) {
-      Run ended = round.finished.get(i);
-      if (ended.getWaveId().isEmpty()) {
-        continue;
-      }
-      continueWave(round, ended.getWaveId(), ended.getJob(), ended.getState());
-    }
-    round.finished.clear();
-  }
-
-  private void continueWave(Round round, String waveId, String job, RunState state) {
-    WaveRules.WaveView view = waveView(round, waveId);
-    if (view == null) {
-      return;
-    }
-    Instant now = clock.instant();
-    for (WaveRules.NewWaveRun next : WaveRules.onFinal(graph, view, job, state, j -> latestFinished(round, j))) {
-      Optional<Job> definition = store.get(ColumnFamily.JOBS, Keys.job(next.job()), Job.parser());
-      if (definition.isEmpty()) {
-        continue; // deleted meanwhile: nothing to run
-      }
-      String skipReason = next.skipped() ? next.reason() : null;
-      if (skipReason == null) {
-        OverlapRules.Decision overlap = OverlapRules.decide(next.job(), definition.get().getOverlap(),
-            activeIncludingRound(round, next.job()), false, false);
-        if (overlap instanceof OverlapRules.Skip skip) {
-          skipReason = skip.reason();
-        } else if (overlap instanceof OverlapRules.Replace replace) {
-          replace.cancel().forEach(id -> cancel(Long.toString(id), "replaced by a run of wave " + waveId));
-        }
-      }
-      RunState initial = skipReason == null ? RunState.RUN_STATE_QUEUED : RunState.RUN_STATE_SKIPPED;
-      round.created(runs.add(round.batch(), new dev.baton.coordinator.run.NewRun(definition.get(),
-          RunReason.RUN_REASON_DEPENDENCY, now, initial, skipReason == null ? "" : skipReason, 0,
-          "wave " + waveId, waveId)));
-    }
-  }
-
-  /** The job's active runs, counting those this round created or ended. */
-  private List<Long> activeIncludingRound(Round round, String job) {
-    java.util.TreeSet<Long> ids = new java.util.TreeSet<>(active.of(job));
-    for (Run run : round.changed.values()) {
-      if (run.getJob().equals(job)) {
-        if (ActiveRuns.isActive(run)) {
-          ids.add(Long.parseLong(run.getId()));
-        } else {
-          ids.remove(Long.parseLong(run.getId()));
-        }
-      }
-    }
-    return List.copyOf(ids);
-  }
-
-  /** The wave as this round sees it: the store's runs of the wave with this round's changes over them. */
-  private WaveRules.WaveView waveView(Round round, String waveId) {
-    Map<String, Run> byId = new LinkedHashMap<>();
-    for (Run run : runs.ofWave(waveId)) {
-      byId.put(run.getId(), run);
-    }
-    for (Run run : round.changed.values()) {
-      if (run.getWaveId().equals(waveId)) {
-        byId.put(run.getId(), run);
-      }
-    }
-    Run root = byId.get(waveId);
-    if (root == null) {
-      return null;
-    }
-    return waveViewOf(root.getJob(), waveId, byId.values());
-  }
-
-  /** A wave view from its runs: each job's latest run in the wave; pending retries and DLQ entries not final. */
-  public static WaveRules.WaveView waveViewOf(String rootJob, String waveId, java.util.Collection<Run> waveRuns) {
-    Map<String, RunState> states = new HashMap<>();
-    Set<String> pending = new HashSet<>();
-    for (Run run : waveRuns) {
-      states.put(run.getJob(), run.getState());
-      if (RunStateMachine.isActive(run.getState()) || !RunStore.finishedForGood(run)) {
-        pending.add(run.getJob());
-      } else {
-        pending.remove(run.getJob());
-      }
-    }
-    Set<String> retrying = new HashSet<>();
-    for (String job : pending) {
-      RunState s = states.get(job);
-      if (s == RunState.RUN_STATE_FAILED || s == RunState.RUN_STATE_TIMED_OUT
-          || s == RunState.RUN_STATE_DEAD_LETTERED) {
-        retrying.add(job);
-      }
-    }
-    return new WaveRules.WaveView(waveId, rootJob, states, retrying);
-  }
-
-  private Optional<RunState> latestFinished(Round round, String job) {
-    Run newest = null;
-    for (Run run : round.changed.values()) {
-      if (run.getJob().equals(job) && RunStore.finishedForGood(run)
-          && (newest == null || Long.parseLong(run.getId()) > Long.parseLong(newest.getId()))) {
-        newest = run;
-      }
-    }
-    return newest != null ? Optional.of(newest.getState()) : runs.latestFinishedStateOf(job);
-  }
-
-  // ---------------------------------------------------------------------------------------------------------------
   // Liveness
 
   private void expireWorkers(Round round) {
@@ -714,7 +549,7 @@ public final class Dispatcher implements AutoCloseable {
     for (String name : backfills.jobs()) {
       Optional<Job> job = store.get(ColumnFamily.JOBS, Keys.job(name), Job.parser());
       int room = (job.isPresent() && job.get().getOverlap() == dev.baton.proto.v1.OverlapPolicy.OVERLAP_POLICY_ALLOW
-          ? BACKFILL_AT_ONCE : 1) - activeIncludingRound(round, name).size();
+          ? BACKFILL_AT_ONCE : 1) - round.activeOf(active, name).size();
       for (long runId : backfills.oldest(name, Math.max(0, room))) {
         backfills.remove(round.batch(), name, runId);
         Optional<Run> run = round.read(Long.toString(runId)).filter(r -> r.getState() == RunState.RUN_STATE_PENDING);
@@ -937,7 +772,7 @@ public final class Dispatcher implements AutoCloseable {
         return;
       }
       deadLetters.remove(round.batch(), runId);
-      round.read(runId).ifPresent(run -> continueWave(round, run.getWaveId(), run.getJob(), run.getState()));
+      round.read(runId).ifPresent(run -> waves.continueWave(round, run.getWaveId(), run.getJob(), run.getState()));
       round.after(() -> result.complete(null));
       round.onFailure(() -> result.completeExceptionally(BatonException.unavailable("the store failed")));
     });

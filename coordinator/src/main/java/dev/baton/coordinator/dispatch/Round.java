@@ -1,0 +1,113 @@
+package dev.baton.coordinator.dispatch;
+
+import dev.baton.coordinator.run.ActiveRuns;
+import dev.baton.coordinator.run.RunEventHub;
+import dev.baton.coordinator.run.RunStore;
+import dev.baton.coordinator.store.Batch;
+import dev.baton.coordinator.store.Store;
+import dev.baton.proto.v1.Run;
+import dev.baton.proto.v1.RunState;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * The changes of one pass of the dispatcher's loop, made durable by one synced write. Reads see the round's own
+ * changes over the store's; messages to agents and callers wait until the commit ({@link #after}), so nobody
+ * acts on a change the store does not have. Confined to the dispatcher's thread.
+ */
+final class Round {
+  private final Store store;
+  private final RunStore runs;
+  private final RunEventHub events;
+  private final Batch batch;
+  private final Map<String, Run> changed = new HashMap<>();
+  private final List<Runnable> afterCommit = new ArrayList<>();
+  private final List<Runnable> onFailure = new ArrayList<>();
+  /** Runs this round brought to an end for good: their waves go on before the round commits. */
+  private final List<Run> finished = new ArrayList<>();
+
+  Round(Store store, RunStore runs, RunEventHub events) {
+    this.store = store;
+    this.runs = runs;
+    this.events = events;
+    this.batch = store.batch();
+  }
+
+  /** The run as this round sees it: its latest change in the round, else the store's. */
+  Optional<Run> read(String runId) {
+    Run run = changed.get(runId);
+    return run != null ? Optional.of(run) : runs.find(runId);
+  }
+
+  /** Records a changed run; watchers hear of it once committed. */
+  void write(Run before, Run after) {
+    if (!RunStore.finishedForGood(before) && RunStore.finishedForGood(after)) {
+      finished.add(after);
+    }
+    changed.put(after.getId(), after);
+    runs.put(batch, after);
+    RunState previous = before.getState();
+    batch.afterCommit(() -> events.publishRun(after, previous));
+  }
+
+  /** A run created in this round (by a wave): later reads in the round must see it. */
+  void created(Run run) {
+    changed.put(run.getId(), run);
+  }
+
+  /** Every run this round has changed or created. */
+  Collection<Run> changedRuns() {
+    return changed.values();
+  }
+
+  /** The runs that ended for good in this round and were not handed out yet; each is handed out once. */
+  List<Run> takeFinished() {
+    List<Run> out = List.copyOf(finished);
+    finished.clear();
+    return out;
+  }
+
+  /** The job's active runs, counting those this round created or ended. */
+  List<Long> activeOf(ActiveRuns active, String job) {
+    TreeSet<Long> ids = new TreeSet<>(active.of(job));
+    for (Run run : changed.values()) {
+      if (run.getJob().equals(job)) {
+        if (ActiveRuns.isActive(run)) {
+          ids.add(Long.parseLong(run.getId()));
+        } else {
+          ids.remove(Long.parseLong(run.getId()));
+        }
+      }
+    }
+    return List.copyOf(ids);
+  }
+
+  /** Runs after the commit, in the order added: sends and answers. */
+  void after(Runnable action) {
+    afterCommit.add(action);
+  }
+
+  /** Runs if the commit fails, e.g. to fail a caller's future. */
+  void onFailure(Runnable action) {
+    onFailure.add(action);
+  }
+
+  Batch batch() {
+    return batch;
+  }
+
+  void commit() {
+    try {
+      store.commit(batch);
+    } catch (RuntimeException e) {
+      onFailure.forEach(Runnable::run);
+      throw e;
+    }
+    afterCommit.forEach(Runnable::run);
+  }
+}
