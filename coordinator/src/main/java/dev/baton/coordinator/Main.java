@@ -39,6 +39,10 @@ public final class Main implements Callable<Integer> {
       description = "How late a tick may fire and still count as on time (default 60s).")
   private String misfireGrace;
 
+  @Option(names = "--worker-ttl", paramLabel = "DURATION",
+      description = "Silence after which a worker is dead and its runs are requeued (default 10s).")
+  private String workerTtl;
+
   @Override
   public Integer call() throws Exception {
     Map<String, String> flags = new HashMap<>();
@@ -53,6 +57,9 @@ public final class Main implements Callable<Integer> {
     }
     if (misfireGrace != null) {
       flags.put("misfire_grace", misfireGrace);
+    }
+    if (workerTtl != null) {
+      flags.put("worker_ttl", workerTtl);
     }
     CoordinatorConfig config;
     try {

@@ -265,6 +265,30 @@ class AgentStreamTest {
   }
 
   @Test
+  void aDeadLetteredRunHoldsItsWaveAndARedriveThatSucceedsContinuesIt() throws Exception {
+    job("a", Priority.PRIORITY_MEDIUM);
+    coordinator.client().jobs().createJob(CreateJobRequest.newBuilder().setJob(Jobs.shell("b").addDependencies("a")
+        .setRetry(dev.baton.proto.v1.RetryPolicy.newBuilder()
+            .setStrategy(dev.baton.proto.v1.RetryStrategy.RETRY_STRATEGY_FIXED).setMaxRetries(0))).build());
+    dependent("c", "b");
+    FakeAgent agent = agent("w1", 2);
+    Run root = trigger("a");
+    drive(agent, 2, job -> job.equals("b") ? AttemptOutcome.ATTEMPT_OUTCOME_FAILED
+        : AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED);
+    Run b = coordinator.client().runs().listRuns(dev.baton.proto.v1.ListRunsRequest.newBuilder().setJob("b")
+        .build()).getRuns(0);
+    awaitState(b.getId(), RunState.RUN_STATE_DEAD_LETTERED);
+    agent.expectNone(ASSIGN, Duration.ofMillis(200));
+    assertEquals(dev.baton.proto.v1.WaveState.WAVE_STATE_RUNNING, coordinator.client().runs().getWave(
+        dev.baton.proto.v1.GetWaveRequest.newBuilder().setId(root.getId()).build()).getState(),
+        "a dead-lettered run waits in the DLQ: its wave is not over");
+    coordinator.client().runs().redriveDeadLetter(dev.baton.proto.v1.RedriveDeadLetterRequest.newBuilder()
+        .setRunId(b.getId()).build());
+    assertEquals(java.util.List.of("b", "c"), drive(agent, 2, job -> AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED));
+    awaitWave(root.getId(), dev.baton.proto.v1.WaveState.WAVE_STATE_SUCCEEDED);
+  }
+
+  @Test
   void aFinalFailureSkipsEverythingDownstreamInThatWave() throws Exception {
     job("a", Priority.PRIORITY_MEDIUM);
     dependent("b", "a");
