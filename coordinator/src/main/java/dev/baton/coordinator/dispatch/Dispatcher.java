@@ -188,15 +188,17 @@ public final class Dispatcher implements AutoCloseable {
     while (running.get()) {
       try {
         Consumer<Round> first = tasks.poll(IDLE_WAKE.toMillis(), TimeUnit.MILLISECONDS);
+        List<Consumer<Round>> more = new ArrayList<>();
+        tasks.drainTo(more, 10_000);
+        // Cleared only after draining: a wake-up whose task was drained above is served by this pass; one that
+        // comes after this line finds the flag clear and queues a task, so no wake-up is ever lost.
         wakePending.set(false);
         Round round = new Round(store, runs, events);
         if (first != null) {
           first.accept(round);
-          List<Consumer<Round>> more = new ArrayList<>();
-          tasks.drainTo(more, 10_000);
-          for (Consumer<Round> task : more) {
-            task.accept(round);
-          }
+        }
+        for (Consumer<Round> task : more) {
+          task.accept(round);
         }
         expireWorkers(round);
         queueDueRetries(round);
