@@ -67,8 +67,4 @@ public final class RetryQueue {
   public java.util.Optional<Due> of(long runId) {
     return pending.stream().filter(d -> d.runId() == runId).findFirst();
   }
-
-  public int size() {
-    return pending.size();
-  }
 }

@@ -19,10 +19,6 @@ public final class Keys {
     return utf8(name);
   }
 
-  public static String jobName(byte[] key) {
-    return new String(key, StandardCharsets.UTF_8);
-  }
-
   public static byte[] run(long runId) {
     return ByteBuffer.allocate(Long.BYTES).putLong(runId).array();
   }

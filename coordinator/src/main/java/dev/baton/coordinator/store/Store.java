@@ -124,10 +124,6 @@ public final class Store implements Closeable {
     }
   }
 
-  public Path directory() {
-    return directory;
-  }
-
   public Batch batch() {
     return new Batch(this);
   }
@@ -230,20 +226,6 @@ public final class Store implements Closeable {
       return false;
     });
     return Optional.ofNullable(last[0]);
-  }
-
-  /** Approximate bytes on disk of all column families, for status and metrics. */
-  public long approximateSizeBytes() {
-    long total = 0;
-    for (ColumnFamilyHandle handle : handles.values()) {
-      try {
-        total += db.getLongProperty(handle, "rocksdb.total-sst-files-size");
-        total += db.getLongProperty(handle, "rocksdb.size-all-mem-tables");
-      } catch (RocksDBException e) {
-        throw new StoreException("cannot read the store's size: " + e.getMessage(), e);
-      }
-    }
-    return total;
   }
 
   ColumnFamilyHandle handle(ColumnFamily cf) {

@@ -20,7 +20,6 @@ import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -292,11 +291,6 @@ public final class CoordinatorLink implements AutoCloseable {
       welcomed = false;
       ended.countDown();
     }
-  }
-
-  /** Labels of this agent, for logs. */
-  public Map<String, String> labels() {
-    return identity.getLabelsMap();
   }
 
   @Override
