@@ -1,7 +1,9 @@
 package dev.baton.agent;
 
 import dev.baton.agent.config.AgentConfig;
+import dev.baton.agent.exec.Lifeline;
 import dev.baton.agent.exec.ProcessRunner;
+import dev.baton.agent.exec.RunRecords;
 import dev.baton.agent.journal.ResultJournal;
 import dev.baton.agent.stream.CoordinatorLink;
 import dev.baton.proto.v1.Hello;
@@ -34,6 +36,7 @@ public final class Agent implements Closeable {
   private ProcessRunner runner;
   private ResultJournal journal;
   private Runs runs;
+  private Lifeline lifeline;
   private CoordinatorLink link;
 
   public Agent(AgentConfig config, Clock clock) {
@@ -46,8 +49,14 @@ public final class Agent implements Closeable {
     Files.createDirectories(config.workDir());
     id = loadOrCreateId(config.stateDir());
     journal = new ResultJournal(config.stateDir().resolve("journal"));
+    RunRecords records = new RunRecords(config.stateDir().resolve("running"));
+    int leftovers = records.killLeftovers();
+    if (leftovers > 0) {
+      log.warn("killed {} process groups left running by the previous agent on this state dir", leftovers);
+    }
+    lifeline = Lifeline.start();
     runner = new ProcessRunner(clock);
-    runs = new Runs(runner, journal, config.workDir(), config.slots());
+    runs = new Runs(runner, journal, lifeline, records, config.workDir(), config.slots());
     runs.onIdle(() -> {
       if (runs.draining()) {
         drained.countDown();
@@ -115,6 +124,9 @@ public final class Agent implements Closeable {
     }
     if (runner != null) {
       runner.close();
+    }
+    if (lifeline != null) {
+      lifeline.close();
     }
     log.info("agent stopped");
   }

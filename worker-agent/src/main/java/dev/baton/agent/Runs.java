@@ -5,8 +5,10 @@ import com.google.protobuf.util.Timestamps;
 import dev.baton.client.Times;
 import dev.baton.agent.exec.ExecResult;
 import dev.baton.agent.exec.LaunchSpec;
+import dev.baton.agent.exec.Lifeline;
 import dev.baton.agent.exec.ProcessListener;
 import dev.baton.agent.exec.ProcessRunner;
+import dev.baton.agent.exec.RunRecords;
 import dev.baton.agent.exec.RunningProcess;
 import dev.baton.agent.journal.ResultJournal;
 import dev.baton.proto.v1.AgentMessage;
@@ -50,6 +52,8 @@ public final class Runs {
 
   private final ProcessRunner runner;
   private final ResultJournal journal;
+  private final Lifeline lifeline;
+  private final RunRecords records;
   private final Path workDir;
   private final int slots;
   private final Object lock = new Object();
@@ -67,9 +71,16 @@ public final class Runs {
    */
   private final ExecutorService spawner;
 
-  public Runs(ProcessRunner runner, ResultJournal journal, Path workDir, int slots) {
+  /**
+   * @param lifeline kills the runs' process groups if this agent dies
+   * @param records lets a restarted agent kill what a crashed one left running
+   */
+  public Runs(ProcessRunner runner, ResultJournal journal, Lifeline lifeline, RunRecords records, Path workDir,
+      int slots) {
     this.runner = runner;
     this.journal = journal;
+    this.lifeline = lifeline;
+    this.records = records;
     this.workDir = workDir;
     this.slots = slots;
     AtomicInteger threads = new AtomicInteger();
@@ -266,6 +277,7 @@ public final class Runs {
   /** Turns one attempt's process events into messages for the coordinator. */
   private final class Reporter implements ProcessListener {
     private final Assignment assignment;
+    private volatile long pgid = -1;
 
     Reporter(Assignment assignment) {
       this.assignment = assignment;
@@ -273,6 +285,9 @@ public final class Runs {
 
     @Override
     public void started(long pid, Instant at) {
+      pgid = pid;
+      lifeline.watch(pid);
+      records.record(pid);
       outbox.accept(AgentMessage.newBuilder().setStarted(RunStarted.newBuilder()
           .setRunId(assignment.getRunId()).setAttempt(assignment.getAttempt()).setPid(pid)
           .setStartTime(Times.toProto(at))).build());
@@ -300,6 +315,10 @@ public final class Runs {
       result.exitCode().ifPresent(report::setExitCode);
       result.signal().ifPresent(report::setSignal);
       RunFinished finished = report.build();
+      if (pgid > 0) {
+        lifeline.forget(pgid);
+        records.remove(pgid);
+      }
       // Durable first: once it is in the journal, no disconnect or restart can lose it.
       journal.add(finished);
       boolean idle;
