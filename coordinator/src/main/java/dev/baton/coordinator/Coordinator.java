@@ -91,7 +91,7 @@ public final class Coordinator implements Closeable {
     retries.load();
     DeadLetters deadLetters = new DeadLetters(store);
     dispatcher = new Dispatcher(store, runs, readyQueue, output, events, retries, deadLetters, dispatchSettings,
-        jobs.graph(), active, backfills, clock,
+        jobs, active, backfills, clock,
         new java.util.Random(), new Dispatcher.Timing(
         config.heartbeatInterval(), config.workerTtl(), fenceMargin(config.workerTtl()), config.maxOutputBytes()),
         epoch);

@@ -11,7 +11,8 @@ import dev.baton.coordinator.run.OutputStore;
 import dev.baton.coordinator.run.RetryPlanner;
 import dev.baton.coordinator.run.RetryQueue;
 import dev.baton.coordinator.run.RunTransition;
-import dev.baton.coordinator.wave.DependencyGraph;
+import dev.baton.coordinator.job.JobRegistry;
+import dev.baton.coordinator.job.JobValidator;
 import dev.baton.coordinator.run.RunChanges;
 import dev.baton.coordinator.run.RunEventHub;
 import dev.baton.coordinator.run.RunStateMachine;
@@ -93,7 +94,7 @@ public final class Dispatcher implements AutoCloseable {
   private final RetryQueue retries;
   private final DeadLetters deadLetters;
   private final DispatchSettingsStore dispatchSettings;
-  private final DependencyGraph graph;
+  private final JobRegistry jobs;
   private final ActiveRuns active;
   private final BackfillQueue backfills;
   private final WaveProgress waves;
@@ -124,13 +125,13 @@ public final class Dispatcher implements AutoCloseable {
   private static final Duration DEADLINE_SWEEP = Duration.ofSeconds(1);
 
   public Dispatcher(Store store, RunStore runs, ReadyQueue ready, OutputStore output, RunEventHub events,
-      RetryQueue retries, DeadLetters deadLetters, DispatchSettingsStore dispatchSettings, DependencyGraph graph,
+      RetryQueue retries, DeadLetters deadLetters, DispatchSettingsStore dispatchSettings, JobRegistry jobs,
       ActiveRuns active, BackfillQueue backfills, Clock clock, RandomGenerator random, Timing timing, long epoch) {
     this.active = active;
     this.backfills = backfills;
-    this.waves = new WaveProgress(store, runs, graph, active, clock, (id, why) -> cancel(id, why));
+    this.waves = new WaveProgress(runs, jobs, active, clock, (id, why) -> cancel(id, why));
     this.dispatchSettings = dispatchSettings;
-    this.graph = graph;
+    this.jobs = jobs;
     this.store = store;
     this.runs = runs;
     this.ready = ready;
@@ -376,7 +377,7 @@ public final class Dispatcher implements AutoCloseable {
    * left FAILED when its job does not retry this failure.
    */
   private Run afterFailure(Round round, Run failed, RunFinished result) {
-    Optional<Job> job = store.get(ColumnFamily.JOBS, Keys.job(failed.getJob()), Job.parser());
+    Optional<Job> job = jobs.find(failed.getJob());
     if (job.isEmpty()) {
       return failed;
     }
@@ -418,8 +419,7 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   private boolean isCurrentOn(Run run, int attempt, String workerId) {
-    return RunStateMachine.isActive(run.getState())
-        && (run.getState() == RunState.RUN_STATE_ASSIGNED || run.getState() == RunState.RUN_STATE_RUNNING)
+    return (run.getState() == RunState.RUN_STATE_ASSIGNED || run.getState() == RunState.RUN_STATE_RUNNING)
         && RunChanges.isCurrent(run, attempt)
         && RunChanges.current(run).getWorkerId().equals(workerId);
   }
@@ -510,7 +510,7 @@ public final class Dispatcher implements AutoCloseable {
         continue;
       }
       Run run = found.get();
-      Optional<Job> job = store.get(ColumnFamily.JOBS, Keys.job(run.getJob()), Job.parser());
+      Optional<Job> job = jobs.find(run.getJob());
       if (job.isEmpty()) {
         ready.remove(round.batch(), entry);
         round.write(run, RunChanges.skip(run, "job " + run.getJob() + " was deleted before the run started", now));
@@ -549,7 +549,7 @@ public final class Dispatcher implements AutoCloseable {
   private void releaseBackfills(Round round) {
     Instant now = clock.instant();
     for (String name : backfills.jobs()) {
-      Optional<Job> job = store.get(ColumnFamily.JOBS, Keys.job(name), Job.parser());
+      Optional<Job> job = jobs.find(name);
       int room = (job.isPresent() && job.get().getOverlap() == dev.baton.proto.v1.OverlapPolicy.OVERLAP_POLICY_ALLOW
           ? BACKFILL_AT_ONCE : 1) - round.activeOf(active, name).size();
       for (long runId : backfills.oldest(name, Math.max(0, room))) {
@@ -595,7 +595,7 @@ public final class Dispatcher implements AutoCloseable {
     Map<String, Optional<Job>> jobsWithDeadline = new HashMap<>();
     for (ReadyQueue.Entry entry : ready.entries()) {
       Optional<Job> job = jobsWithDeadline.computeIfAbsent(ready.jobOf(entry),
-          name -> store.get(ColumnFamily.JOBS, Keys.job(name), Job.parser())
+          name -> jobs.find(name)
               .filter(j -> j.hasStartDeadline() && Durations.toMillis(j.getStartDeadline()) > 0));
       if (job.isEmpty()) {
         continue;
@@ -679,13 +679,13 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   private int slotsOf(Run run) {
-    return store.get(ColumnFamily.JOBS, Keys.job(run.getJob()), Job.parser()).map(j -> Math.max(1, j.getSlots()))
+    return jobs.find(run.getJob()).map(j -> Math.max(1, j.getSlots()))
         .orElse(1);
   }
 
   private int maxLostAttempts(Run run) {
-    return store.get(ColumnFamily.JOBS, Keys.job(run.getJob()), Job.parser())
-        .map(j -> j.getMaxLostAttempts() == 0 ? 3 : j.getMaxLostAttempts()).orElse(3);
+    return jobs.find(run.getJob())
+        .map(Job::getMaxLostAttempts).filter(n -> n > 0).orElse(JobValidator.DEFAULT_MAX_LOST_ATTEMPTS);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -710,7 +710,7 @@ public final class Dispatcher implements AutoCloseable {
           case RUN_STATE_ASSIGNED, RUN_STATE_RUNNING -> {
             next = RunChanges.requestCancel(run, reason, now);
             WorkerSession session = sessions.get(RunChanges.current(run).getWorkerId());
-            Duration grace = store.get(ColumnFamily.JOBS, Keys.job(run.getJob()), Job.parser())
+            Duration grace = jobs.find(run.getJob())
                 .map(j -> Duration.ofMillis(Durations.toMillis(j.getKillGrace()))).orElse(Duration.ofSeconds(10));
             if (session != null) {
               CancelAttempt cancel = CancelAttempt.newBuilder().setRunId(run.getId())

@@ -1,13 +1,10 @@
 package dev.baton.coordinator.dispatch;
 
+import dev.baton.coordinator.job.JobRegistry;
 import dev.baton.coordinator.run.ActiveRuns;
 import dev.baton.coordinator.run.NewRun;
 import dev.baton.coordinator.run.OverlapRules;
 import dev.baton.coordinator.run.RunStore;
-import dev.baton.coordinator.store.ColumnFamily;
-import dev.baton.coordinator.store.Keys;
-import dev.baton.coordinator.store.Store;
-import dev.baton.coordinator.wave.DependencyGraph;
 import dev.baton.coordinator.wave.WaveRules;
 import dev.baton.coordinator.wave.WaveViews;
 import dev.baton.proto.v1.Job;
@@ -27,19 +24,16 @@ import java.util.function.BiConsumer;
  * {@link WaveRules}'s and {@link OverlapRules}'s; this class reads the wave and writes what they decide.
  */
 final class WaveProgress {
-  private final Store store;
   private final RunStore runs;
-  private final DependencyGraph graph;
+  private final JobRegistry jobs;
   private final ActiveRuns active;
   private final Clock clock;
   private final BiConsumer<String, String> cancel;
 
   /** @param cancel cancels a run (by id, with a reason) for an overlap REPLACE */
-  WaveProgress(Store store, RunStore runs, DependencyGraph graph, ActiveRuns active, Clock clock,
-      BiConsumer<String, String> cancel) {
-    this.store = store;
+  WaveProgress(RunStore runs, JobRegistry jobs, ActiveRuns active, Clock clock, BiConsumer<String, String> cancel) {
     this.runs = runs;
-    this.graph = graph;
+    this.jobs = jobs;
     this.active = active;
     this.clock = clock;
     this.cancel = cancel;
@@ -61,8 +55,8 @@ final class WaveProgress {
       return;
     }
     Instant now = clock.instant();
-    for (WaveRules.NewWaveRun next : WaveRules.onFinal(graph, view.get(), job, state, j -> latestFinished(round, j))) {
-      Optional<Job> definition = store.get(ColumnFamily.JOBS, Keys.job(next.job()), Job.parser());
+    for (WaveRules.NewWaveRun next : WaveRules.onFinal(jobs.graph(), view.get(), job, state, j -> latestFinished(round, j))) {
+      Optional<Job> definition = jobs.find(next.job());
       if (definition.isEmpty()) {
         continue; // deleted meanwhile: nothing to run
       }

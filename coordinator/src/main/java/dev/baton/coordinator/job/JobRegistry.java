@@ -142,7 +142,8 @@ public final class JobRegistry {
     return find(name).map(this::withStatus).orElseThrow(() -> notFound(name));
   }
 
-  private Optional<Job> find(String name) {
+  /** The stored definition of a job, without the derived status fields; empty if there is none. */
+  public Optional<Job> find(String name) {
     return store.get(ColumnFamily.JOBS, Keys.job(name), Job.parser());
   }
 

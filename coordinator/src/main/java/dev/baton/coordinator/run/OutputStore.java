@@ -59,8 +59,15 @@ public final class OutputStore {
     kept.remove(runId + "/" + attempt);
   }
 
-  /** Whether anything is stored for the attempt. */
+  /**
+   * Whether anything is stored for the attempt. Answered from memory when this coordinator stored the chunks (the
+   * usual case, on every finished run); the store is read only for an attempt that began before a restart.
+   */
   public boolean hasAny(long runId, int attempt) {
+    Kept known = kept.get(runId + "/" + attempt);
+    if (known != null && !known.chunks.isEmpty()) {
+      return true;
+    }
     boolean[] any = {false};
     store.scanPrefix(ColumnFamily.OUTPUT, Keys.outputPrefix(runId, attempt), false, (key, value) -> {
       any[0] = true;

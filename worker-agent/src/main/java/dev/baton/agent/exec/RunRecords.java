@@ -73,14 +73,9 @@ public final class RunRecords {
   static boolean hasLiveMembers(long pgid) {
     try (DirectoryStream<Path> proc = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
       for (Path dir : proc) {
-        try {
-          String stat = Files.readString(dir.resolve("stat"));
-          String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          if (!rest[0].equals("Z") && Long.parseLong(rest[2]) == pgid) {
-            return true;
-          }
-        } catch (IOException | RuntimeException gone) {
-          // ended while we looked
+        Optional<String[]> stat = statFields(dir.getFileName().toString());
+        if (stat.isPresent() && !stat.get()[0].equals("Z") && stat.get()[2].equals(Long.toString(pgid))) {
+          return true;
         }
       }
     } catch (IOException e) {
@@ -91,11 +86,18 @@ public final class RunRecords {
 
   /** Field 22 of /proc/PID/stat: the process's start time in clock ticks since boot. */
   static Optional<String> startTime(long pid) {
+    return statFields(Long.toString(pid)).map(fields -> fields[19]);
+  }
+
+  /**
+   * The fields of /proc/PID/stat after the command name (which is in parentheses and may hold spaces): state,
+   * ppid, pgrp, ... Empty if the process is gone.
+   */
+  private static Optional<String[]> statFields(String pid) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      String[] rest = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Optional.of(rest[19]);
-    } catch (IOException | RuntimeException e) {
+      String stat = Files.readString(Path.of("/proc", pid, "stat"));
+      return Optional.of(stat.substring(stat.lastIndexOf(')') + 2).split(" "));
+    } catch (IOException | RuntimeException gone) {
       return Optional.empty();
     }
   }
