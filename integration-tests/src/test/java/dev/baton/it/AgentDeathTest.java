@@ -1,74 +1,130 @@
 package dev.baton.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.client.BatonClient;
+import dev.baton.client.Times;
 import dev.baton.it.fixture.AgentProcess;
 import dev.baton.it.fixture.CoordinatorProcess;
 import dev.baton.it.fixture.Deadline;
 import dev.baton.it.fixture.Processes;
+import dev.baton.it.fixture.RunLog;
 import dev.baton.it.fixture.Runs;
+import dev.baton.it.fixture.Workers;
+import dev.baton.proto.v1.AttemptOutcome;
 import dev.baton.proto.v1.Run;
 import dev.baton.proto.v1.RunState;
+import dev.baton.proto.v1.WorkerState;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** An agent that dies takes its runs' process trees with it; a restarted agent kills what was left before. */
+/**
+ * An agent that dies takes its runs' process trees with it, its runs are requeued once its TTL runs out and finish
+ * elsewhere, and a restarted agent kills what its previous life left running. The run log proves that no run ever
+ * executed twice at the same time.
+ */
 class AgentDeathTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final Duration TTL = Duration.ofSeconds(3);
 
   @TempDir Path work;
 
-  /** Starts a two-process tree on the agent and returns its process group once both processes exist. */
-  private static long startTree(BatonClient client, String job) {
-    Runs.shellJob(client, job, "sleep 300 & sleep 300");
+  private RunLog runLog;
+
+  @BeforeEach
+  void runLog() {
+    runLog = new RunLog(work.resolve("run.log"));
+  }
+
+  private CoordinatorProcess coordinator() throws IOException {
+    return new CoordinatorProcess(work, "--worker-ttl", TTL.toSeconds() + "s").start();
+  }
+
+  /** Triggers a logged job and returns its run once its first attempt executes. */
+  private Run startLogged(BatonClient client, String job, Duration work) {
+    Runs.shellJob(client, job, runLog.command(work));
     Run run = Runs.await(client, Runs.trigger(client, job).getId(), RunState.RUN_STATE_RUNNING, WAIT);
-    long pgid = run.getAttempts(0).getPid();
-    Deadline.await(WAIT, "the run's two processes", () -> Processes.inGroup(pgid).size() >= 2);
-    return pgid;
+    Deadline.await(WAIT, "run " + run.getId() + " to log its start", () -> runLog.started(run.getId(), 1));
+    return Runs.get(client, run.getId());
   }
 
   @Test
-  void killNineOfTheAgentKillsItsRunsTrees() throws Exception {
-    try (CoordinatorProcess coordinator = new CoordinatorProcess(work).start();
-        AgentProcess agent = new AgentProcess(work, "doomed").start(coordinator.target());
+  void runsOfAKilledAgentDieWithItAreRequeuedWithinTheTtlAndFinishOnceElsewhere() throws Exception {
+    try (CoordinatorProcess coordinator = coordinator();
+        AgentProcess doomed = new AgentProcess(work, "doomed", "--slots", "4").start(coordinator.target());
         BatonClient client = BatonClient.connect(coordinator.target())) {
-      long pgid = startTree(client, "tree");
-      agent.kill9();
-      // Well within the coordinator's worker TTL (10 s): nothing of the run may still execute when it is retried.
-      Deadline.await(Duration.ofSeconds(2), "the run's process group to die with its agent",
-          () -> Processes.inGroup(pgid).isEmpty());
+      List<Run> runs = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        runs.add(startLogged(client, "inflight-" + i, Duration.ofSeconds(4)));
+      }
+      try (AgentProcess survivor = new AgentProcess(work, "survivor", "--slots", "4").start(coordinator.target())) {
+        Workers.await(client, "survivor", WorkerState.WORKER_STATE_LIVE, WAIT);
+        Instant killedAt = Instant.now();
+        doomed.kill9();
+        // Well within the TTL: nothing of a run may still execute when it is given to the survivor.
+        for (Run run : runs) {
+          long pgid = run.getAttempts(0).getPid();
+          Deadline.await(Duration.ofSeconds(2), "run " + run.getId() + "'s process group to die with its agent",
+              () -> Processes.inGroup(pgid).isEmpty());
+        }
+        for (Run run : runs) {
+          Deadline.await(TTL.plus(WAIT), "run " + run.getId() + " to be requeued",
+              () -> Runs.get(client, run.getId()).getAttemptsCount() >= 2);
+          Instant requeued = Times.toInstant(Runs.get(client, run.getId()).getAttempts(1).getQueueTime());
+          Duration after = Duration.between(killedAt, requeued);
+          System.out.println("run " + run.getId() + " requeued " + after.toMillis() + " ms after the agent's kill");
+          assertTrue(after.compareTo(TTL.plusSeconds(1)) <= 0, "run " + run.getId() + " requeued " + after
+              + " after the kill; worker_ttl is " + TTL);
+        }
+        for (Run run : runs) {
+          Run done = Runs.awaitFinal(client, run.getId(), WAIT);
+          assertEquals(RunState.RUN_STATE_SUCCEEDED, done.getState(), done.toString());
+          assertEquals(AttemptOutcome.ATTEMPT_OUTCOME_LOST, done.getAttempts(0).getOutcome(), done.toString());
+          assertEquals("survivor", done.getAttempts(done.getAttemptsCount() - 1).getWorkerName());
+        }
+      }
+      runLog.assertNoOverlapAndOneSuccessEach(runs.stream().map(Run::getId).toList());
     }
   }
 
   @Test
-  void aRestartedAgentKillsWhatItsPreviousLifeLeftRunning() throws Exception {
-    try (CoordinatorProcess coordinator = new CoordinatorProcess(work).start();
+  void aRestartedAgentKillsWhatItsPreviousLifeLeftRunningBeforeTheRunIsRetried() throws Exception {
+    try (CoordinatorProcess coordinator = coordinator();
         AgentProcess agent = new AgentProcess(work, "phoenix").start(coordinator.target());
         BatonClient client = BatonClient.connect(coordinator.target())) {
-      long pgid = startTree(client, "orphaned");
+      Run run = startLogged(client, "orphaned", Duration.ofSeconds(4));
+      long pgid = run.getAttempts(0).getPid();
       // Kill the reaper first, then the agent: nothing is left to kill the run when the agent dies.
       for (long reaper : reapersOf(agent.process().pid())) {
         new ProcessBuilder("kill", "-KILL", Long.toString(reaper)).start().waitFor();
       }
       agent.kill9();
-      assertTrue(Processes.inGroup(pgid).size() >= 2, "the orphaned run still runs");
+      assertFalse(Processes.inGroup(pgid).isEmpty(), "the orphaned run still runs");
 
       agent.start(coordinator.target());
       Deadline.await(Duration.ofSeconds(10), "the restarted agent to kill the orphaned run",
           () -> Processes.inGroup(pgid).isEmpty());
+      Run done = Runs.awaitFinal(client, run.getId(), WAIT);
+      assertEquals(RunState.RUN_STATE_SUCCEEDED, done.getState(), done.toString());
+      assertEquals(2, done.getAttemptsCount(), done.toString());
+      runLog.assertNoOverlapAndOneSuccessEach(List.of(run.getId()));
     }
   }
 
   /** Live processes whose parent is {@code agentPid} and that run the lifeline reaper. */
   private static List<Long> reapersOf(long agentPid) throws IOException {
-    List<Long> out = new java.util.ArrayList<>();
+    List<Long> out = new ArrayList<>();
     try (DirectoryStream<Path> proc = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
       for (Path dir : proc) {
         try {

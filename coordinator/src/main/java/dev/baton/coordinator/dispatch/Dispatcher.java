@@ -83,6 +83,9 @@ public final class Dispatcher implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
   private static final int MAX_ASSIGNMENTS_PER_ROUND = 2_000;
+  /** How many queued runs that cannot be placed a pass looks at to say why they wait, and how often. */
+  private static final int WAITING_REASON_SCAN = 256;
+  private static final Duration WAITING_REASON_PERIOD = Duration.ofSeconds(1);
   private static final int MAX_OUTPUT_CHUNK = 64 * 1024;
   private static final Duration IDLE_WAKE = Duration.ofMillis(100);
 
@@ -123,6 +126,7 @@ public final class Dispatcher implements AutoCloseable {
   private volatile int inFlightCount;
   private Instant lastDeadlineSweep = Instant.EPOCH;
   private static final Duration DEADLINE_SWEEP = Duration.ofSeconds(1);
+  private Instant nextWaitingReasons = Instant.EPOCH;
 
   public Dispatcher(Store store, RunStore runs, ReadyQueue ready, OutputStore output, RunEventHub events,
       RetryQueue retries, DeadLetters deadLetters, DispatchSettingsStore dispatchSettings, JobRegistry jobs,
@@ -493,14 +497,20 @@ public final class Dispatcher implements AutoCloseable {
   // Placement
 
   private void placeQueuedRuns(Round round) {
-    if (ready.entries().isEmpty() || sessions.isEmpty()) {
+    if (ready.entries().isEmpty()) {
       return;
     }
     Instant now = clock.instant();
     int assigned = 0;
     List<WorkerSession> workers = new ArrayList<>(sessions.values());
+    // Once nothing more can be placed, the walk goes on through the head of the queue so that its runs say why they
+    // wait (no matching worker, all draining), but at most once a second: a long queue on a busy fleet is normal, and
+    // this pass runs after every report of every agent.
+    boolean explain = !now.isBefore(nextWaitingReasons);
+    int explained = 0;
     for (ReadyQueue.Entry entry : inPolicyOrder(now)) {
-      if (assigned >= MAX_ASSIGNMENTS_PER_ROUND || workers.stream().noneMatch(w -> w.acceptsWork() && w.freeSlots() > 0)) {
+      boolean placing = assigned < MAX_ASSIGNMENTS_PER_ROUND && workers.stream().anyMatch(Dispatcher::hasRoomNow);
+      if (!placing && (!explain || explained++ >= WAITING_REASON_SCAN)) {
         break;
       }
       String runId = Long.toString(entry.runId());
@@ -527,10 +537,9 @@ public final class Dispatcher implements AutoCloseable {
       }
       LabelSelector selector = selectors.computeIfAbsent(job.get().getSelector(), LabelSelector::parse);
       int slots = Math.max(1, job.get().getSlots());
-      Optional<WorkerSession> worker = Placement.choose(workers, selector, slots);
+      Optional<WorkerSession> worker = placing ? Placement.choose(workers, selector, slots) : Optional.empty();
       if (worker.isEmpty()) {
-        String waiting = Placement.anyMatches(workers, selector)
-            ? "" : "no worker matches selector " + selector;
+        String waiting = Placement.waitingReason(workers, selector);
         if (!waiting.equals(run.getStateReason())) {
           round.write(run, run.toBuilder().setStateReason(waiting).build());
         }
@@ -540,6 +549,13 @@ public final class Dispatcher implements AutoCloseable {
       roundRobin.served(run.getJob());
       assigned++;
     }
+    if (explained > 0) {
+      nextWaitingReasons = now.plus(WAITING_REASON_PERIOD);
+    }
+  }
+
+  private static boolean hasRoomNow(WorkerSession worker) {
+    return worker.acceptsWork() && worker.freeSlots() > 0;
   }
 
   /**

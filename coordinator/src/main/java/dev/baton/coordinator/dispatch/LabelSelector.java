@@ -35,7 +35,8 @@ public final class LabelSelector {
 
   private record In(String key, Set<String> values) implements Term {
     public boolean matches(Map<String, String> labels) {
-      return values.contains(labels.get(key));
+      String value = labels.get(key);
+      return value != null && values.contains(value); // Set.of(...).contains(null) throws
     }
   }
 

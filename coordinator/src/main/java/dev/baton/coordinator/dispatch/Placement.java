@@ -17,6 +17,9 @@ public final class Placement {
     /** Live, not draining, and its stream can take a message now. */
     boolean acceptsWork();
 
+    /** Finishing its running work; it takes no new work. */
+    boolean draining();
+
     Map<String, String> labels();
 
     int freeSlots();
@@ -43,13 +46,24 @@ public final class Placement {
     return Optional.ofNullable(best);
   }
 
-  /** Whether any worker, busy or not, could ever take the run: false means it waits for a matching worker. */
-  public static <C extends Candidate> boolean anyMatches(Collection<C> workers, LabelSelector selector) {
+  /**
+   * Why a run that {@link #choose} found no worker for is waiting, for {@code run get}: empty when a matching worker
+   * is merely busy, so the run waits for a free slot.
+   */
+  public static <C extends Candidate> String waitingReason(Collection<C> workers, LabelSelector selector) {
+    boolean anyMatches = false;
     for (C w : workers) {
       if (selector.matches(w.labels())) {
-        return true;
+        if (!w.draining()) {
+          return "";
+        }
+        anyMatches = true;
       }
     }
-    return false;
+    boolean anyWorker = selector.toString().isEmpty();
+    if (anyMatches) {
+      return anyWorker ? "every worker is draining" : "every worker matching selector " + selector + " is draining";
+    }
+    return anyWorker ? "no worker is connected" : "no worker matches selector " + selector;
   }
 }

@@ -114,6 +114,7 @@ public final class WorkerSession implements Placement.Candidate {
     connected = false;
   }
 
+  @Override
   public boolean draining() {
     return draining;
   }

@@ -21,6 +21,14 @@ class LabelSelectorTest {
   }
 
   @Test
+  void aWorkerWithoutTheLabelMatchesNoInTermAndEveryNotEqualsTerm() {
+    // Map.of and Set.of refuse null lookups: a missing label must read as "no match", not as an exception.
+    assertFalse(LabelSelector.parse("gpu in (a100,h100)").matches(Map.of("zone", "a")));
+    assertFalse(LabelSelector.parse("gpu in (a100)").matches(Map.of()));
+    assertTrue(LabelSelector.parse("gpu!=a100").matches(Map.of()));
+  }
+
+  @Test
   void refusesWhatItCannotRead() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LabelSelector.parse("gpu=>1"));
     assertTrue(e.getMessage().contains("cannot understand 'gpu=>1'"), e.getMessage());

@@ -17,6 +17,7 @@ import dev.baton.proto.v1.AttemptOutcome;
 import dev.baton.proto.v1.CancelRunRequest;
 import dev.baton.proto.v1.CoordinatorMessage;
 import dev.baton.proto.v1.CreateJobRequest;
+import dev.baton.proto.v1.DrainWorkerRequest;
 import dev.baton.proto.v1.GetRunRequest;
 import dev.baton.proto.v1.HeldRun;
 import dev.baton.proto.v1.Heartbeat;
@@ -144,6 +145,37 @@ class AgentStreamTest {
     agent.send(finished(a, AttemptOutcome.ATTEMPT_OUTCOME_FAILED, 9));
     agent.next(ACK);
     assertEquals(RunState.RUN_STATE_SUCCEEDED, run(a.getRunId()).getState());
+  }
+
+  private void awaitReason(String id, String reason) throws InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    Run run = run(id);
+    while (!run.getStateReason().equals(reason) && System.nanoTime() < end) {
+      Thread.sleep(10);
+      run = run(id);
+    }
+    assertEquals(reason, run.getStateReason(), run.toString());
+    assertEquals(RunState.RUN_STATE_QUEUED, run.getState());
+  }
+
+  @Test
+  void aRunNoWorkerCanTakeSaysWhyItWaits() throws Exception {
+    job("a", Priority.PRIORITY_MEDIUM);
+    coordinator.client().jobs().createJob(CreateJobRequest.newBuilder()
+        .setJob(Jobs.shell("gpu").setSelector("gpu in (a100,h100)")).build());
+    String first = trigger("a").getId();
+    awaitReason(first, "no worker is connected");
+
+    // Its one slot taken, the worker ends placement; the runs behind still say why they wait, once a second.
+    FakeAgent agent = agent("w1", 1);
+    assertEquals(first, agent.next(ASSIGN).getAssign().getRunId());
+    String gpu = trigger("gpu").getId();
+    advanceAlive(agent, Duration.ofSeconds(1));
+    awaitReason(gpu, "no worker matches selector gpu in (a100,h100)");
+    coordinator.client().cluster().drainWorker(DrainWorkerRequest.newBuilder().setWorker("w1").build());
+    String second = trigger("a").getId();
+    advanceAlive(agent, Duration.ofSeconds(1));
+    awaitReason(second, "every worker is draining");
   }
 
   @Test

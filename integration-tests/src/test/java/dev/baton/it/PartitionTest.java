@@ -1,0 +1,130 @@
+package dev.baton.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.baton.client.BatonClient;
+import dev.baton.client.Times;
+import dev.baton.it.fixture.AgentProcess;
+import dev.baton.it.fixture.CoordinatorProcess;
+import dev.baton.it.fixture.Deadline;
+import dev.baton.it.fixture.NetworkNamespace;
+import dev.baton.it.fixture.Processes;
+import dev.baton.it.fixture.RunLog;
+import dev.baton.it.fixture.Runs;
+import dev.baton.it.fixture.Workers;
+import dev.baton.proto.v1.AttemptOutcome;
+import dev.baton.proto.v1.Command;
+import dev.baton.proto.v1.DisconnectPolicy;
+import dev.baton.proto.v1.Job;
+import dev.baton.proto.v1.Run;
+import dev.baton.proto.v1.RunState;
+import dev.baton.proto.v1.WorkerState;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An agent cut off from the coordinator by a real network partition: the agent runs in its own network namespace,
+ * joined to the coordinator's by a veth pair, and the test takes the agent's end of the link down. Packets stop;
+ * no connection is closed, so neither side learns anything but silence.
+ */
+class PartitionTest {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+
+  @TempDir Path work;
+
+  private NetworkNamespace island;
+  private RunLog runLog;
+
+  @BeforeEach
+  void createNamespace() throws Exception {
+    island = NetworkNamespace.create();
+    runLog = new RunLog(work.resolve("run.log"));
+  }
+
+  @AfterEach
+  void deleteNamespace() throws Exception {
+    island.close();
+  }
+
+  private CoordinatorProcess coordinator(Duration ttl) throws Exception {
+    return new CoordinatorProcess(work, "--worker-ttl", ttl.toMillis() + "ms").listeningOn(island.hostAddress())
+        .start();
+  }
+
+  private Run startLogged(BatonClient client, String job, DisconnectPolicy onDisconnect, Duration work) {
+    Runs.create(client, Job.newBuilder().setName(job).setOnDisconnect(onDisconnect)
+        .setCommand(Command.newBuilder().setShell(runLog.command(work))));
+    Run run = Runs.await(client, Runs.trigger(client, job).getId(), RunState.RUN_STATE_RUNNING, WAIT);
+    Deadline.await(WAIT, "run " + run.getId() + " to log its start", () -> runLog.started(run.getId(), 1));
+    return Runs.get(client, run.getId());
+  }
+
+  /** How long the coordinator has not heard from the worker called {@code name}. */
+  private static Duration silence(BatonClient client, String name) {
+    Instant last = Times.toInstant(Workers.find(client, name).orElseThrow().getLastHeartbeatTime());
+    return Duration.between(last, Instant.now());
+  }
+
+  @Test
+  void killRunsAreFencedOnTheCutOffAgentBeforeTheCoordinatorGivesThemToAnother() throws Exception {
+    Duration ttl = Duration.ofSeconds(3); // fence margin 1 s: the agent kills at 2 s of silence
+    try (CoordinatorProcess coordinator = coordinator(ttl);
+        AgentProcess cutOff = new AgentProcess(work, "island", "--slots", "2").inside(island)
+            .start(coordinator.target());
+        BatonClient client = BatonClient.connect(coordinator.target())) {
+      List<Run> runs = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        runs.add(startLogged(client, "fenced-" + i, DisconnectPolicy.DISCONNECT_POLICY_KILL, Duration.ofSeconds(4)));
+      }
+      try (AgentProcess mainland = new AgentProcess(work, "mainland", "--slots", "2").start(coordinator.target())) {
+        Workers.await(client, "mainland", WorkerState.WORKER_STATE_LIVE, WAIT);
+        island.cutLink();
+        for (Run run : runs) {
+          long pgid = run.getAttempts(0).getPid();
+          Deadline.await(WAIT, "the cut-off agent to kill run " + run.getId(), () -> Processes.inGroup(pgid).isEmpty());
+        }
+        assertTrue(cutOff.process().isAlive(), "the runs were killed by their own agent's fencing, not its death");
+        for (Run run : runs) {
+          Run done = Runs.awaitFinal(client, run.getId(), WAIT);
+          assertEquals(RunState.RUN_STATE_SUCCEEDED, done.getState(), done.toString());
+          assertEquals(AttemptOutcome.ATTEMPT_OUTCOME_LOST, done.getAttempts(0).getOutcome(), done.toString());
+          assertEquals("mainland", done.getAttempts(done.getAttemptsCount() - 1).getWorkerName());
+        }
+      }
+      runLog.assertNoOverlapAndOneSuccessEach(runs.stream().map(Run::getId).toList());
+    }
+  }
+
+  @Test
+  void aKeepRunWhoseLinkComesBackWithinTheTtlIsReattachedNotRunAgain() throws Exception {
+    Duration ttl = Duration.ofSeconds(10); // fence margin 3 s: KILL runs would be killed at 7 s of silence
+    try (CoordinatorProcess coordinator = coordinator(ttl);
+        AgentProcess cutOff = new AgentProcess(work, "island", "--slots", "2").inside(island)
+            .start(coordinator.target());
+        BatonClient client = BatonClient.connect(coordinator.target())) {
+      Run run = startLogged(client, "kept", DisconnectPolicy.DISCONNECT_POLICY_KEEP, Duration.ofSeconds(14));
+      island.cutLink();
+      Instant cut = Instant.now();
+      // Past the point where the agent fences itself off, short of the TTL.
+      Deadline.await(WAIT, "7.5 s of silence", () -> silence(client, "island").toMillis() >= 7_500);
+      island.restoreLink();
+      Instant restored = Instant.now();
+      Deadline.await(WAIT, "the island to be heard again", () -> silence(client, "island").toMillis() < 1_000);
+      System.out.println("cut " + Duration.between(cut, restored).toMillis() + " ms; heard again after "
+          + Duration.between(restored, Instant.now()).toMillis() + " ms");
+      Run done = Runs.awaitFinal(client, run.getId(), WAIT);
+      assertEquals(RunState.RUN_STATE_SUCCEEDED, done.getState(), done.toString());
+      assertEquals(1, done.getAttemptsCount(), "reattached, not run again: " + done);
+      assertEquals("island", done.getAttempts(0).getWorkerName());
+      runLog.assertNoOverlapAndOneSuccessEach(List.of(run.getId()));
+    }
+  }
+}
