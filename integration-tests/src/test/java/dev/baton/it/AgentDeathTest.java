@@ -15,7 +15,6 @@ import dev.baton.it.fixture.Runs;
 import dev.baton.it.fixture.Workers;
 import dev.baton.proto.v1.AttemptOutcome;
 import dev.baton.proto.v1.Run;
-import dev.baton.proto.v1.RunState;
 import dev.baton.proto.v1.WorkerState;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -54,9 +53,7 @@ class AgentDeathTest {
   /** Triggers a logged job and returns its run once its first attempt executes. */
   private Run startLogged(BatonClient client, String job, Duration work) {
     Runs.shellJob(client, job, runLog.command(work));
-    Run run = Runs.await(client, Runs.trigger(client, job).getId(), RunState.RUN_STATE_RUNNING, WAIT);
-    Deadline.await(WAIT, "run " + run.getId() + " to log its start", () -> runLog.started(run.getId(), 1));
-    return Runs.get(client, run.getId());
+    return runLog.awaitExecuting(client, Runs.trigger(client, job).getId(), WAIT);
   }
 
   @Test
@@ -88,8 +85,7 @@ class AgentDeathTest {
               + " after the kill; worker_ttl is " + TTL);
         }
         for (Run run : runs) {
-          Run done = Runs.awaitFinal(client, run.getId(), WAIT);
-          assertEquals(RunState.RUN_STATE_SUCCEEDED, done.getState(), done.toString());
+          Run done = Runs.awaitSucceeded(client, run.getId(), WAIT);
           assertEquals(AttemptOutcome.ATTEMPT_OUTCOME_LOST, done.getAttempts(0).getOutcome(), done.toString());
           assertEquals("survivor", done.getAttempts(done.getAttemptsCount() - 1).getWorkerName());
         }
@@ -115,8 +111,7 @@ class AgentDeathTest {
       agent.start(coordinator.target());
       Deadline.await(Duration.ofSeconds(10), "the restarted agent to kill the orphaned run",
           () -> Processes.inGroup(pgid).isEmpty());
-      Run done = Runs.awaitFinal(client, run.getId(), WAIT);
-      assertEquals(RunState.RUN_STATE_SUCCEEDED, done.getState(), done.toString());
+      Run done = Runs.awaitSucceeded(client, run.getId(), WAIT);
       assertEquals(2, done.getAttemptsCount(), done.toString());
       runLog.assertNoOverlapAndOneSuccessEach(List.of(run.getId()));
     }

@@ -8,12 +8,13 @@ import dev.baton.client.Times;
 import dev.baton.it.fixture.AgentProcess;
 import dev.baton.it.fixture.CoordinatorProcess;
 import dev.baton.it.fixture.Deadline;
+import dev.baton.it.fixture.Processes;
 import dev.baton.it.fixture.RunLog;
 import dev.baton.it.fixture.Runs;
+import dev.baton.proto.v1.AttemptOutcome;
 import dev.baton.proto.v1.Command;
 import dev.baton.proto.v1.Job;
 import dev.baton.proto.v1.Run;
-import dev.baton.proto.v1.RunState;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The coordinator is killed with SIGKILL while runs execute on an agent. Runs that finish while it is down wait in
- * the agent's journal and are delivered after the restart; runs still executing are reattached. Nothing is lost and
- * nothing runs twice.
+ * the agent's journal and are delivered after the restart; runs still executing are reattached; runs the agent had
+ * to fence off during a long outage run again. Nothing is lost and nothing runs twice at once.
  */
 class CoordinatorOutageTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -35,7 +36,9 @@ class CoordinatorOutageTest {
   @Test
   void resultsThatFinishDuringTheOutageAreDeliveredAfterTheRestartAndNothingRunsTwice() throws Exception {
     RunLog runLog = new RunLog(work.resolve("run.log"));
-    try (CoordinatorProcess coordinator = new CoordinatorProcess(work).start();
+    // A long TTL: this test is about the journal and reattachment, so the agent must not fence itself off however
+    // slowly the coordinator restarts on a loaded machine.
+    try (CoordinatorProcess coordinator = new CoordinatorProcess(work, "--worker-ttl", "30s").start();
         AgentProcess agent = new AgentProcess(work, "steady", "--slots", "4").start(coordinator.target())) {
       List<Run> during = new ArrayList<>(); // finish while the coordinator is down
       List<Run> across = new ArrayList<>(); // still executing when it comes back
@@ -45,10 +48,10 @@ class CoordinatorOutageTest {
           across.add(trigger(client, runLog, "long-" + i, Duration.ofSeconds(8)));
         }
         for (Run run : during) {
-          awaitStarted(client, runLog, run);
+          runLog.awaitExecuting(client, run.getId(), WAIT);
         }
         for (Run run : across) {
-          awaitStarted(client, runLog, run);
+          runLog.awaitExecuting(client, run.getId(), WAIT);
         }
       }
       assertTrue(during.stream().allMatch(r -> runLog.ends(r.getId()) == 0), "no run finished before the kill");
@@ -78,19 +81,39 @@ class CoordinatorOutageTest {
     }
   }
 
+  @Test
+  void runsTheAgentFencedOffDuringALongOutageRunAgainAfterTheRestartAndNeverTwiceAtOnce() throws Exception {
+    RunLog runLog = new RunLog(work.resolve("run.log"));
+    // TTL 3 s: the agent kills its on_disconnect: kill runs after 2 s without a coordinator.
+    try (CoordinatorProcess coordinator = new CoordinatorProcess(work, "--worker-ttl", "3s").start();
+        AgentProcess agent = new AgentProcess(work, "steady").start(coordinator.target())) {
+      Run run;
+      try (BatonClient client = BatonClient.connect(coordinator.target())) {
+        run = runLog.awaitExecuting(client, trigger(client, runLog, "fenced", Duration.ofSeconds(4)).getId(), WAIT);
+      }
+      coordinator.kill9();
+      long pgid = run.getAttempts(0).getPid();
+      Deadline.await(WAIT, "the agent to fence off its run", () -> Processes.inGroup(pgid).isEmpty());
+      coordinator.start();
+      try (BatonClient client = BatonClient.connect(coordinator.target())) {
+        Run done = Runs.awaitSucceeded(client, run.getId(), WAIT);
+        assertEquals(2, done.getAttemptsCount(), done.toString());
+        assertEquals(AttemptOutcome.ATTEMPT_OUTCOME_LOST, done.getAttempts(0).getOutcome(), done.toString());
+        assertTrue(done.getAttempts(0).getError().startsWith("its agent gave it up: no coordinator heard for"),
+            "the agent's own report of the fenced attempt arrived: " + done.getAttempts(0).getError());
+        assertEquals(1, done.getLostAttempts());
+      }
+      runLog.assertNoOverlapAndOneSuccessEach(List.of(run.getId()));
+    }
+  }
+
   private static Run trigger(BatonClient client, RunLog runLog, String job, Duration work) {
     Runs.create(client, Job.newBuilder().setName(job).setCommand(Command.newBuilder().setShell(runLog.command(work))));
     return Runs.trigger(client, job);
   }
 
-  private static void awaitStarted(BatonClient client, RunLog runLog, Run run) {
-    Runs.await(client, run.getId(), RunState.RUN_STATE_RUNNING, WAIT);
-    Deadline.await(WAIT, "run " + run.getId() + " to log its start", () -> runLog.started(run.getId(), 1));
-  }
-
   private static Run awaitSucceededOnce(BatonClient client, Run run) {
-    Run done = Runs.awaitFinal(client, run.getId(), WAIT);
-    assertEquals(RunState.RUN_STATE_SUCCEEDED, done.getState(), done.toString());
+    Run done = Runs.awaitSucceeded(client, run.getId(), WAIT);
     assertEquals(1, done.getAttemptsCount(), "one attempt, on the agent that held it: " + done);
     assertEquals("steady", done.getAttempts(0).getWorkerName());
     return done;

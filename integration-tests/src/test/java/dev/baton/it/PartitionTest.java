@@ -18,7 +18,6 @@ import dev.baton.proto.v1.Command;
 import dev.baton.proto.v1.DisconnectPolicy;
 import dev.baton.proto.v1.Job;
 import dev.baton.proto.v1.Run;
-import dev.baton.proto.v1.RunState;
 import dev.baton.proto.v1.WorkerState;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,9 +61,7 @@ class PartitionTest {
   private Run startLogged(BatonClient client, String job, DisconnectPolicy onDisconnect, Duration work) {
     Runs.create(client, Job.newBuilder().setName(job).setOnDisconnect(onDisconnect)
         .setCommand(Command.newBuilder().setShell(runLog.command(work))));
-    Run run = Runs.await(client, Runs.trigger(client, job).getId(), RunState.RUN_STATE_RUNNING, WAIT);
-    Deadline.await(WAIT, "run " + run.getId() + " to log its start", () -> runLog.started(run.getId(), 1));
-    return Runs.get(client, run.getId());
+    return runLog.awaitExecuting(client, Runs.trigger(client, job).getId(), WAIT);
   }
 
   /** How long the coordinator has not heard from the worker called {@code name}. */
@@ -93,8 +90,7 @@ class PartitionTest {
         }
         assertTrue(cutOff.process().isAlive(), "the runs were killed by their own agent's fencing, not its death");
         for (Run run : runs) {
-          Run done = Runs.awaitFinal(client, run.getId(), WAIT);
-          assertEquals(RunState.RUN_STATE_SUCCEEDED, done.getState(), done.toString());
+          Run done = Runs.awaitSucceeded(client, run.getId(), WAIT);
           assertEquals(AttemptOutcome.ATTEMPT_OUTCOME_LOST, done.getAttempts(0).getOutcome(), done.toString());
           assertEquals("mainland", done.getAttempts(done.getAttemptsCount() - 1).getWorkerName());
         }
@@ -120,8 +116,7 @@ class PartitionTest {
       Deadline.await(WAIT, "the island to be heard again", () -> silence(client, "island").toMillis() < 1_000);
       System.out.println("cut " + Duration.between(cut, restored).toMillis() + " ms; heard again after "
           + Duration.between(restored, Instant.now()).toMillis() + " ms");
-      Run done = Runs.awaitFinal(client, run.getId(), WAIT);
-      assertEquals(RunState.RUN_STATE_SUCCEEDED, done.getState(), done.toString());
+      Run done = Runs.awaitSucceeded(client, run.getId(), WAIT);
       assertEquals(1, done.getAttemptsCount(), "reattached, not run again: " + done);
       assertEquals("island", done.getAttempts(0).getWorkerName());
       runLog.assertNoOverlapAndOneSuccessEach(List.of(run.getId()));

@@ -77,8 +77,7 @@ class SelectorsAndDrainTest {
       String northern = Runs.trigger(client, "northern").getId();
 
       for (var entry : runs.entrySet()) {
-        Run done = Runs.awaitFinal(client, entry.getKey(), WAIT);
-        assertEquals(RunState.RUN_STATE_SUCCEEDED, done.getState(), done.toString());
+        Run done = Runs.awaitSucceeded(client, entry.getKey(), WAIT);
         String worker = done.getAttempts(0).getWorkerName();
         assertTrue(entry.getValue().contains(worker), "job " + done.getJob() + " ran on " + worker);
       }
@@ -87,8 +86,7 @@ class SelectorsAndDrainTest {
       assertEquals("no worker matches selector zone=north", waiting.getStateReason());
 
       try (AgentProcess north = new AgentProcess(work, "north", "--labels", "zone=north").start(coordinator.target())) {
-        Run done = Runs.awaitFinal(client, northern, WAIT);
-        assertEquals(RunState.RUN_STATE_SUCCEEDED, done.getState(), done.toString());
+        Run done = Runs.awaitSucceeded(client, northern, WAIT);
         assertEquals("north", done.getAttempts(0).getWorkerName());
       }
       List<String> all = new ArrayList<>(runs.keySet());
@@ -118,8 +116,7 @@ class SelectorsAndDrainTest {
       Deadline.await(WAIT, "the new run to say why it waits", () -> Runs.get(client, next).getStateReason()
           .equals("every worker matching selector pool=batch is draining"));
 
-      Run finished = Runs.awaitFinal(client, running.getId(), WAIT);
-      assertEquals(RunState.RUN_STATE_SUCCEEDED, finished.getState(), finished.toString());
+      Run finished = Runs.awaitSucceeded(client, running.getId(), WAIT);
       assertEquals("leaving", finished.getAttempts(0).getWorkerName());
       Deadline.await(WAIT, "the drained agent to exit", () -> !leaving.process().isAlive());
       assertEquals(0, leaving.process().exitValue(), "a drained agent exits cleanly");
@@ -127,8 +124,7 @@ class SelectorsAndDrainTest {
 
       try (AgentProcess arriving = new AgentProcess(work, "arriving", "--labels", "pool=batch")
           .start(coordinator.target())) {
-        Run done = Runs.awaitFinal(client, next, WAIT);
-        assertEquals(RunState.RUN_STATE_SUCCEEDED, done.getState(), done.toString());
+        Run done = Runs.awaitSucceeded(client, next, WAIT);
         assertEquals("arriving", done.getAttempts(0).getWorkerName());
       }
       runLog.assertNoOverlapAndOneSuccessEach(List.of(running.getId(), next));

@@ -357,23 +357,33 @@ public final class Dispatcher implements AutoCloseable {
             .setOffset(result.getOutputBytes() - result.getOutputTail().size()).setData(result.getOutputTail())
             .build());
       }
-      Run next = RunChanges.finish(run, result, clock.instant());
-      if ((next.getState() == RunState.RUN_STATE_FAILED || next.getState() == RunState.RUN_STATE_TIMED_OUT)
-          && !run.getCancelRequested()) {
-        next = afterFailure(round, next, result);
-      }
-      round.write(run, next);
-      if (next.getState() == RunState.RUN_STATE_SUCCEEDED && result.hasStartTime() && result.hasFinishTime()) {
-        durations.record(run.getJob(), Duration.between(Times.toInstant(result.getStartTime()),
-            Times.toInstant(result.getFinishTime())));
-      }
       leaveWorker(round, run.getId(), session);
       output.forget(run.getId(), result.getAttempt());
+      if (result.getOutcome() == AttemptOutcome.ATTEMPT_OUTCOME_LOST) {
+        // The agent killed it because it could not hear a coordinator (self-fencing): as with a lost worker, the
+        // run gets a new attempt, counted against its lost-attempt limit.
+        requeue(round, run, AttemptOutcome.ATTEMPT_OUTCOME_LOST, "its agent gave it up: " + result.getError());
+      } else {
+        recordFinished(round, run, result);
+      }
       wake();
     }
     // Acknowledge every report, current or stale, once the store has what it needs: the agent may forget it.
     round.after(() -> session.send(CoordinatorMessage.newBuilder().setAck(ResultAck.newBuilder()
         .setRunId(result.getRunId()).setAttempt(result.getAttempt())).build()));
+  }
+
+  private void recordFinished(Round round, Run run, RunFinished result) {
+    Run next = RunChanges.finish(run, result, clock.instant());
+    if ((next.getState() == RunState.RUN_STATE_FAILED || next.getState() == RunState.RUN_STATE_TIMED_OUT)
+        && !run.getCancelRequested()) {
+      next = afterFailure(round, next, result);
+    }
+    round.write(run, next);
+    if (next.getState() == RunState.RUN_STATE_SUCCEEDED && result.hasStartTime() && result.hasFinishTime()) {
+      durations.record(run.getJob(), Duration.between(Times.toInstant(result.getStartTime()),
+          Times.toInstant(result.getFinishTime())));
+    }
   }
 
   /**

@@ -479,6 +479,24 @@ class AgentStreamTest {
   }
 
   @Test
+  void anAttemptItsAgentGaveUpWhileCutOffRunsAgainAsANewAttempt() throws Exception {
+    job("a", Priority.PRIORITY_MEDIUM);
+    FakeAgent agent = agent("w1", 1);
+    String id = trigger("a").getId();
+    Assignment first = agent.next(ASSIGN).getAssign();
+    agent.send(started(first));
+    awaitState(id, RunState.RUN_STATE_RUNNING);
+    // Self-fencing killed it; the agent reports it once it hears a coordinator again.
+    agent.send(finished(first, AttemptOutcome.ATTEMPT_OUTCOME_LOST, 0));
+    agent.next(ACK);
+    Assignment second = agent.next(ASSIGN).getAssign();
+    assertEquals(2, second.getAttempt());
+    Run run = run(id);
+    assertEquals(1, run.getLostAttempts());
+    assertEquals(AttemptOutcome.ATTEMPT_OUTCOME_LOST, run.getAttempts(0).getOutcome());
+  }
+
+  @Test
   void heartbeatsKeepAWorkerAlive() throws Exception {
     job("a", Priority.PRIORITY_MEDIUM);
     FakeAgent agent = agent("w1", 1);

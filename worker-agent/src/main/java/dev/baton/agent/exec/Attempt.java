@@ -159,7 +159,7 @@ final class Attempt implements RunningProcess {
         return;
       }
       if (stop == null) {
-        stop = new Stop(StopCause.CANCEL, reason);
+        stop = new Stop(StopCause.LOST, reason);
       }
       sent.add(Signal.KILL);
       cancelTask(timeoutTask);

@@ -14,7 +14,9 @@ final class ExitClassifier {
   /** Why the runner stopped an attempt. */
   enum StopCause {
     TIMEOUT,
-    CANCEL
+    CANCEL,
+    /** Given up because this agent lost its coordinator (self-fencing, or the coordinator moved on). */
+    LOST
   }
 
   /** The runner's decision to stop an attempt; the first one made stands. */
@@ -53,10 +55,11 @@ final class ExitClassifier {
               OptionalInt.empty(),
               "");
     }
-    AttemptOutcome outcome =
-        stop.cause() == StopCause.TIMEOUT
-            ? AttemptOutcome.ATTEMPT_OUTCOME_TIMED_OUT
-            : AttemptOutcome.ATTEMPT_OUTCOME_CANCELLED;
+    AttemptOutcome outcome = switch (stop.cause()) {
+      case TIMEOUT -> AttemptOutcome.ATTEMPT_OUTCOME_TIMED_OUT;
+      case CANCEL -> AttemptOutcome.ATTEMPT_OUTCOME_CANCELLED;
+      case LOST -> AttemptOutcome.ATTEMPT_OUTCOME_LOST;
+    };
     // KILL is checked first: if both were sent and the status says KILL, KILL ended it.
     for (Signal signal : new Signal[] {Signal.KILL, Signal.TERM}) {
       if (sent.contains(signal) && exitValue == 128 + signal.number()) {

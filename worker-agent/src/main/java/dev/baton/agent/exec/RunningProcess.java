@@ -17,8 +17,10 @@ public interface RunningProcess {
   void cancel(String reason, Duration grace);
 
   /**
-   * SIGKILL to the whole process group now, for self-fencing. The result's outcome is CANCELLED
-   * with {@code error = reason} unless it was already stopped for another cause. Blocks until the
+   * SIGKILL to the whole process group now, because this agent lost its coordinator (self-fencing, or
+   * the coordinator has moved on from the attempt). The result's outcome is LOST with {@code error =
+   * reason}, so that the coordinator runs it again as a new attempt, unless it was already stopped
+   * for another cause. Blocks until the
    * signal has been sent (a few milliseconds: it runs {@code kill}); the process dies
    * asynchronously and {@link ProcessListener#finished} follows.
    */

@@ -60,6 +60,8 @@ public final class CoordinatorLink implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicLong highestEpoch = new AtomicLong();
   private final AtomicLong heartbeatSequence = new AtomicLong();
+  /** Welcomes received over the agent's life: a stream that was welcomed resets the reconnect backoff. */
+  private final AtomicLong welcomes = new AtomicLong();
   private final Object sendLock = new Object();
   private volatile ClientCallStreamObserver<AgentMessage> stream; // guarded by sendLock for sends
   private volatile boolean welcomed;
@@ -104,7 +106,10 @@ public final class CoordinatorLink implements AutoCloseable {
     while (running.get()) {
       CountDownLatch ended = new CountDownLatch(1);
       welcomed = false;
+      long welcomesBefore = welcomes.get();
       try {
+        // The channel keeps its own reconnect backoff (up to 2 minutes); ours below is the one that should count.
+        channel.resetConnectBackoff();
         AgentServiceGrpc.newStub(channel).connect(new Responses(ended));
         send(AgentMessage.newBuilder()
             .setHello(identity.toBuilder().addAllHeldRuns(runs.held()).setHighestEpoch(highestEpoch.get()))
@@ -119,8 +124,8 @@ public final class CoordinatorLink implements AutoCloseable {
       if (!running.get()) {
         return;
       }
-      failures = welcomed ? 0 : failures + 1;
-      Duration backoff = backoff(failures);
+      failures = welcomes.get() > welcomesBefore ? 0 : failures + 1;
+      Duration backoff = backoff(failures, backoffCap(workerTtl.minus(fenceMargin)));
       log.info("stream to {} ended; reconnecting in {} ms", target, backoff.toMillis());
       try {
         Thread.sleep(backoff.toMillis());
@@ -132,9 +137,19 @@ public final class CoordinatorLink implements AutoCloseable {
   }
 
   /** Capped exponential backoff with jitter: a random wait between half and all of min(cap, first * 2^n). */
-  static Duration backoff(int failures) {
-    long ceiling = Math.min(MAX_BACKOFF.toMillis(), FIRST_BACKOFF.toMillis() << Math.min(failures, 16));
+  static Duration backoff(int failures, Duration cap) {
+    long ceiling = Math.min(cap.toMillis(), FIRST_BACKOFF.toMillis() << Math.min(failures, 16));
     return Duration.ofMillis(ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1));
+  }
+
+  /**
+   * A quarter of the time after which the agent fences itself off, at most {@link #MAX_BACKOFF}: after a
+   * coordinator restart the agent tries again several times before its runs would be killed (1.75 s by default).
+   */
+  static Duration backoffCap(Duration fenceAfter) {
+    Duration quarter = fenceAfter.dividedBy(4);
+    return quarter.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF
+        : quarter.compareTo(FIRST_BACKOFF) < 0 ? FIRST_BACKOFF : quarter;
   }
 
   /** Heartbeats while welcomed, and fences the agent off when the coordinator has been silent too long. */
@@ -210,6 +225,7 @@ public final class CoordinatorLink implements AutoCloseable {
       }
     }
     welcomed = true;
+    welcomes.incrementAndGet();
     log.info("connected to {} (epoch {}, worker id {})", target, welcome.getEpoch(), welcome.getWorkerId());
   }
 

@@ -59,6 +59,15 @@ class ExitClassifierTest {
   }
 
   @Test
+  void anAttemptKilledBecauseTheAgentLostItsCoordinatorIsLost() {
+    Verdict verdict = ExitClassifier.classify(137, new Stop(StopCause.LOST, "no coordinator heard for 7 s"),
+        EnumSet.of(Signal.KILL));
+    assertEquals(AttemptOutcome.ATTEMPT_OUTCOME_LOST, verdict.outcome());
+    assertEquals(OptionalInt.of(9), verdict.signal());
+    assertEquals("no coordinator heard for 7 s", verdict.error());
+  }
+
+  @Test
   void processThatHandledTheSignalKeepsItsExitCode() {
     Verdict verdict =
         ExitClassifier.classify(

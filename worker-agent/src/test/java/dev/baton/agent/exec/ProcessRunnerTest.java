@@ -252,7 +252,8 @@ class ProcessRunnerTest {
     ExecResult result = listener.await(Duration.ofSeconds(1));
 
     assertTrue(Duration.ofNanos(System.nanoTime() - before).toMillis() < 1000);
-    assertEquals(AttemptOutcome.ATTEMPT_OUTCOME_CANCELLED, result.outcome());
+    // LOST, not CANCELLED: the coordinator runs it again as a new attempt.
+    assertEquals(AttemptOutcome.ATTEMPT_OUTCOME_LOST, result.outcome());
     assertEquals("self-fenced", result.error());
     assertEquals(OptionalInt.empty(), result.exitCode());
     assertEquals(OptionalInt.of(9), result.signal());
@@ -267,7 +268,7 @@ class ProcessRunnerTest {
       RunningProcess process = runner.start(spec(argv("sleep", "100")), killed);
       process.kill("at once");
       ExecResult result = killed.await(Duration.ofSeconds(2));
-      assertEquals(AttemptOutcome.ATTEMPT_OUTCOME_CANCELLED, result.outcome());
+      assertEquals(AttemptOutcome.ATTEMPT_OUTCOME_LOST, result.outcome());
       assertEquals(OptionalInt.of(9), result.signal());
       ProcFs.awaitGroupGone(process.pid(), Duration.ofSeconds(1));
 
