@@ -91,6 +91,10 @@ class AgentDeathTest {
         }
       }
       runLog.assertNoOverlapAndOneSuccessEach(runs.stream().map(Run::getId).toList());
+      for (Run run : runs) {
+        System.out.println("run " + run.getId() + ": " + runLog.quietBefore(run.getId(), 2).toMillis()
+            + " ms between the killed attempt's last line and the retry's first");
+      }
     }
   }
 

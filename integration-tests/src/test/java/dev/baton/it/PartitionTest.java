@@ -96,6 +96,10 @@ class PartitionTest {
         }
       }
       runLog.assertNoOverlapAndOneSuccessEach(runs.stream().map(Run::getId).toList());
+      for (Run run : runs) {
+        System.out.println("run " + run.getId() + ": " + runLog.quietBefore(run.getId(), 2).toMillis()
+            + " ms between the fenced attempt's last line and the retry's first");
+      }
     }
   }
 
