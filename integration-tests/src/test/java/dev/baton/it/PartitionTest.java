@@ -91,6 +91,14 @@ class PartitionTest {
         for (Run run : runs) {
           Runs.awaitSucceededAfterLoss(client, run.getId(), "mainland", WAIT);
         }
+        // The link comes back: the island reconnects and reports its fenced attempts, which changes nothing now.
+        assertEquals(2, cutOff.unacknowledgedResults(), "the fenced attempts wait in the island's journal");
+        island.restoreLink();
+        Workers.await(client, "island", WorkerState.WORKER_STATE_LIVE, WAIT);
+        Deadline.await(WAIT, "the island's journal to be acknowledged", () -> cutOff.unacknowledgedResults() == 0);
+        for (Run run : runs) {
+          assertEquals(2, Runs.awaitSucceededAfterLoss(client, run.getId(), "mainland", WAIT).getAttemptsCount());
+        }
       }
       List<String> ids = runs.stream().map(Run::getId).toList();
       runLog.assertNoOverlapAndOneSuccessEach(ids);
