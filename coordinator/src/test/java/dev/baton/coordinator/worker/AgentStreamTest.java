@@ -110,6 +110,13 @@ class AgentStreamTest {
         .setStartTime(Timestamps.fromMillis(1)).setFinishTime(Timestamps.fromMillis(2))).build();
   }
 
+  /** Takes the agent's next assignment and reports its process started. */
+  private static Assignment startNext(FakeAgent agent) throws InterruptedException {
+    Assignment a = agent.next(ASSIGN).getAssign();
+    agent.send(started(a));
+    return a;
+  }
+
   private static AgentMessage started(Assignment a) {
     return AgentMessage.newBuilder().setStarted(RunStarted.newBuilder().setRunId(a.getRunId())
         .setAttempt(a.getAttempt()).setPid(4242).setStartTime(Timestamps.fromMillis(1))).build();
@@ -379,8 +386,7 @@ class AgentStreamTest {
     jobWithOverlap("r", dev.baton.proto.v1.OverlapPolicy.OVERLAP_POLICY_REPLACE);
     FakeAgent agent = agent("w1", 4);
     Run first = trigger("r");
-    Assignment a = agent.next(ASSIGN).getAssign();
-    agent.send(started(a));
+    Assignment a = startNext(agent);
     awaitState(first.getId(), RunState.RUN_STATE_RUNNING);
     Run second = trigger("r");
     var cancel = agent.next(CoordinatorMessage::hasCancel).getCancel();
@@ -483,8 +489,7 @@ class AgentStreamTest {
     job("a", Priority.PRIORITY_MEDIUM);
     FakeAgent agent = agent("w1", 1);
     String id = trigger("a").getId();
-    Assignment first = agent.next(ASSIGN).getAssign();
-    agent.send(started(first));
+    Assignment first = startNext(agent);
     awaitState(id, RunState.RUN_STATE_RUNNING);
     // Self-fencing killed it; the agent reports it once it hears a coordinator again.
     agent.send(finished(first, AttemptOutcome.ATTEMPT_OUTCOME_LOST, 0));
@@ -501,8 +506,7 @@ class AgentStreamTest {
     job("a", Priority.PRIORITY_MEDIUM);
     FakeAgent agent = agent("w1", 1);
     Run queued = trigger("a");
-    Assignment a = agent.next(ASSIGN).getAssign();
-    agent.send(started(a));
+    Assignment a = startNext(agent);
     for (int i = 0; i < 5; i++) {
       clock.advance(Duration.ofSeconds(4));
       agent.send(AgentMessage.newBuilder().setHeartbeat(Heartbeat.newBuilder().setSequence(i)).build());
@@ -545,8 +549,7 @@ class AgentStreamTest {
     job("a", Priority.PRIORITY_MEDIUM);
     FakeAgent agent = agent("w1", 1);
     Run queued = trigger("a");
-    Assignment a = agent.next(ASSIGN).getAssign();
-    agent.send(started(a));
+    Assignment a = startNext(agent);
     awaitState(queued.getId(), RunState.RUN_STATE_RUNNING);
 
     Run cancelling = coordinator.client().runs().cancelRun(CancelRunRequest.newBuilder().setId(queued.getId())
@@ -571,8 +574,7 @@ class AgentStreamTest {
             .setInitialDelay(com.google.protobuf.util.Durations.fromSeconds(30)))).build());
     FakeAgent agent = agent("w1", 1);
     Run queued = trigger("flaky");
-    Assignment first = agent.next(ASSIGN).getAssign();
-    agent.send(started(first));
+    Assignment first = startNext(agent);
     agent.send(finished(first, AttemptOutcome.ATTEMPT_OUTCOME_FAILED, 2));
     Run waiting = awaitState(queued.getId(), RunState.RUN_STATE_FAILED);
     assertEquals(Instant.parse("2026-11-22T10:00:30Z"),
@@ -631,7 +633,7 @@ class AgentStreamTest {
     job("a", Priority.PRIORITY_MEDIUM);
     FakeAgent agent = agent("w1", 1);
     Run queued = trigger("a");
-    agent.send(started(agent.next(ASSIGN).getAssign()));
+    startNext(agent);
     awaitState(queued.getId(), RunState.RUN_STATE_RUNNING);
     agent.close();
     coordinator.restart();
