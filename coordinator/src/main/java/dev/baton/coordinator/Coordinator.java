@@ -7,6 +7,7 @@ import dev.baton.coordinator.api.RunServiceImpl;
 import dev.baton.coordinator.config.CoordinatorConfig;
 import dev.baton.coordinator.dispatch.ReadyQueue;
 import dev.baton.coordinator.election.StandaloneEpoch;
+import dev.baton.coordinator.error.FatalHandler;
 import dev.baton.coordinator.job.JobRegistry;
 import dev.baton.coordinator.job.TickLoop;
 import dev.baton.coordinator.run.RunStore;
@@ -57,11 +58,21 @@ public final class Coordinator implements Closeable {
   private Dispatcher dispatcher;
   private Server server;
   private long epoch;
+  private FatalHandler fatal = FatalHandler.exitProcess();
 
   public Coordinator(CoordinatorConfig config, ServerBuilder<?> serverBuilder, Clock clock) {
     this.config = config;
     this.serverBuilder = serverBuilder;
     this.clock = clock;
+  }
+
+  /**
+   * What the dispatch and tick loops do when they fail beyond one run or job (default: exit the process with status
+   * {@link FatalHandler#EXIT_STATUS}). Call before {@link #start}.
+   */
+  public Coordinator onFatal(FatalHandler handler) {
+    this.fatal = handler;
+    return this;
   }
 
   /** Opens the store, restores state, starts serving. */
@@ -110,6 +121,8 @@ public final class Coordinator implements Closeable {
         .addService(ProtoReflectionServiceV1.newInstance())
         .build()
         .start();
+    ticker.onFatal(fatal);
+    dispatcher.onFatal(fatal);
     ticker.start();
     dispatcher.start();
     health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
@@ -136,6 +149,11 @@ public final class Coordinator implements Closeable {
 
   public long epoch() {
     return epoch;
+  }
+
+  /** The dispatcher (for tests that drive its loop directly). */
+  public Dispatcher dispatcher() {
+    return dispatcher;
   }
 
   public JobRegistry jobs() {

@@ -49,6 +49,7 @@ public final class Agent implements Closeable {
     Files.createDirectories(config.workDir());
     id = loadOrCreateId(config.stateDir());
     journal = new ResultJournal(config.stateDir().resolve("journal"));
+    journal.dropEmptySlots();
     RunRecords records = new RunRecords(config.stateDir().resolve("running"));
     int leftovers = records.killLeftovers();
     if (leftovers > 0) {

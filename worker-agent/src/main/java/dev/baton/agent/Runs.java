@@ -61,6 +61,11 @@ public final class Runs {
   private final Map<String, Active> active = new HashMap<>();
   /** Stops asked for before the process existed (between accept and spawn), by run id: the reason. */
   private final Map<String, String> stopBeforeStart = new HashMap<>(); // guarded by lock
+  /**
+   * Results the journal could not keep (the disk is full and no space was reserved): still reported, and offered
+   * again at each hello until acknowledged, as long as this process lives. Key: run id / attempt.
+   */
+  private final Map<String, RunFinished> unjournaled = new java.util.concurrent.ConcurrentHashMap<>();
   private int usedSlots; // guarded by lock
   private boolean draining; // guarded by lock
   private volatile Consumer<AgentMessage> outbox = message -> {};
@@ -162,7 +167,17 @@ public final class Runs {
     outbox.accept(AgentMessage.newBuilder().setAccepted(AssignmentAccepted.newBuilder()
         .setRunId(assignment.getRunId()).setAttempt(assignment.getAttempt())).build());
     spawner.execute(() -> {
-      RunningProcess process = runner.start(launchSpec(assignment), new Reporter(assignment));
+      journal.reserve(assignment.getRunId(), assignment.getAttempt());
+      Reporter reporter = new Reporter(assignment);
+      RunningProcess process;
+      try {
+        process = runner.start(launchSpec(assignment), reporter);
+      } catch (RuntimeException e) {
+        // A bad assignment (say, a malformed duration) must end its run, not the spawning thread or the run.
+        log.error("{}/{}: cannot start", assignment.getRunId(), assignment.getAttempt(), e);
+        reporter.finished(ExecResult.notStarted("cannot start: " + e, Instant.now()));
+        return;
+      }
       String stop;
       synchronized (lock) {
         // A fast command may have finished (and left the table) before start() returned.
@@ -235,6 +250,7 @@ public final class Runs {
 
   /** The result of an attempt is durable at the coordinator. */
   public void acknowledged(String runId, int attempt) {
+    unjournaled.remove(runId + "/" + attempt);
     journal.remove(runId, attempt);
   }
 
@@ -251,7 +267,13 @@ public final class Runs {
         out.add(held.build());
       }
     }
-    for (RunFinished result : journal.pending()) {
+    List<RunFinished> results = new ArrayList<>(unjournaled.values());
+    try {
+      results.addAll(journal.pending());
+    } catch (RuntimeException e) {
+      log.error("cannot read the result journal; offering only the results in memory", e);
+    }
+    for (RunFinished result : results) {
       out.add(HeldRun.newBuilder().setRunId(result.getRunId()).setAttempt(result.getAttempt())
           .setEpoch(result.getEpoch()).setRunning(false).setResult(result).build());
     }
@@ -319,8 +341,15 @@ public final class Runs {
         lifeline.forget(pgid);
         records.remove(pgid);
       }
-      // Durable first: once it is in the journal, no disconnect or restart can lose it.
-      journal.add(finished);
+      // Durable first: once it is in the journal, no disconnect or restart can lose it. A journal that cannot take
+      // it (full disk) must not leave the run hanging: the result is kept in memory and reported all the same.
+      try {
+        journal.add(finished);
+      } catch (RuntimeException e) {
+        log.error("{}/{}: the result could not be journaled; reporting it from memory: {}", finished.getRunId(),
+            finished.getAttempt(), e.getMessage());
+        unjournaled.put(finished.getRunId() + "/" + finished.getAttempt(), finished);
+      }
       boolean idle;
       synchronized (lock) {
         if (active.remove(assignment.getRunId()) != null) {

@@ -28,6 +28,11 @@ public final class WorkerView {
           TimeText.age(w.getLastHeartbeatTime(), now));
     }
     t.print(out);
+    for (Worker w : workers) {
+      if (!w.getStateReason().isEmpty()) {
+        out.println(w.getName() + " is " + EnumText.name(w.getState()) + ": " + w.getStateReason());
+      }
+    }
   }
 
   static String labels(Map<String, String> labels) {

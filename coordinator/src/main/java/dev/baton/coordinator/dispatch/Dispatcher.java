@@ -2,6 +2,8 @@ package dev.baton.coordinator.dispatch;
 
 import com.google.protobuf.util.Durations;
 import dev.baton.coordinator.error.BatonException;
+import dev.baton.coordinator.error.FatalHandler;
+import dev.baton.coordinator.store.StoreException;
 import dev.baton.client.Times;
 import dev.baton.coordinator.run.ActiveRuns;
 import dev.baton.coordinator.run.BackfillQueue;
@@ -88,6 +90,8 @@ public final class Dispatcher implements AutoCloseable {
   private static final Duration WAITING_REASON_PERIOD = Duration.ofSeconds(1);
   private static final int MAX_OUTPUT_CHUNK = 64 * 1024;
   private static final Duration IDLE_WAKE = Duration.ofMillis(100);
+  /** Pause after a round the store refused, before trying again. */
+  private static final Duration STORE_RETRY = Duration.ofMillis(200);
 
   private final Store store;
   private final RunStore runs;
@@ -121,12 +125,18 @@ public final class Dispatcher implements AutoCloseable {
   private final Map<String, String> inFlight = new HashMap<>();
   /** In-flight runs found in the store at start, waiting for their agent to say hello again. */
   private final Set<String> awaitingReconnect = new HashSet<>();
-  private final Instant reconnectDeadline;
+  /** Until when runs found in flight at start wait for their agents; set when agents can first connect. */
+  private Instant reconnectDeadline = Instant.MAX;
   private long assignSequence;
   private volatile int inFlightCount;
   private Instant lastDeadlineSweep = Instant.EPOCH;
   private static final Duration DEADLINE_SWEEP = Duration.ofSeconds(1);
   private Instant nextWaitingReasons = Instant.EPOCH;
+  /** The last round was refused by the store (logged once per streak). */
+  private boolean storeFailing;
+  /** In-memory worker state must be rebuilt from the store before the next round ({@link #resetFromStore}). */
+  private boolean reloadNeeded;
+  private volatile FatalHandler fatal = FatalHandler.exitProcess();
 
   public Dispatcher(Store store, RunStore runs, ReadyQueue ready, OutputStore output, RunEventHub events,
       RetryQueue retries, DeadLetters deadLetters, DispatchSettingsStore dispatchSettings, JobRegistry jobs,
@@ -147,12 +157,13 @@ public final class Dispatcher implements AutoCloseable {
     this.random = random;
     this.timing = timing;
     this.epoch = epoch;
-    this.reconnectDeadline = clock.instant().plus(timing.workerTtl());
     ready.onAdd(this::wake);
   }
 
   /** Reads the runs that were in flight when the coordinator stopped. Call once before {@link #start}. */
   public void load() {
+    inFlight.clear();
+    awaitingReconnect.clear();
     store.scan(ColumnFamily.IN_FLIGHT, null, null, false, (key, value) -> {
       String runId = Long.toString(Keys.runId(key));
       inFlight.put(runId, new String(value, StandardCharsets.UTF_8));
@@ -161,17 +172,34 @@ public final class Dispatcher implements AutoCloseable {
     });
     if (!inFlight.isEmpty()) {
       log.info("{} runs were in flight at the last stop; waiting up to {} for their agents", inFlight.size(),
-          timing.workerTtl());
+          restartGrace());
     }
   }
 
+  /**
+   * How long runs found in flight at start wait for their agents before they count as lost: twice the worker TTL,
+   * from the moment agents can connect. An agent that has lost its coordinator retries within a quarter of its
+   * fence time, but a restart under load delays its hello by seconds; a hello later still can reclaim its runs
+   * while their new attempts wait in the queue ({@link RunChanges#reclaimable}).
+   */
+  private Duration restartGrace() {
+    return timing.workerTtl().multipliedBy(2);
+  }
+
+  /** Starts the loop. Call once the agents' service accepts connections: the restart grace counts from here. */
   public void start() {
     if (!running.compareAndSet(false, true)) {
       return;
     }
+    reconnectDeadline = clock.instant().plus(restartGrace());
     thread = new Thread(this::loop, "baton-dispatch");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /** What to do when the loop fails beyond one task or run (default: exit the process). Set before {@link #start}. */
+  public void onFatal(FatalHandler handler) {
+    this.fatal = handler;
   }
 
   /** Runs {@code task} on the dispatcher thread, inside the next round. */
@@ -198,12 +226,15 @@ public final class Dispatcher implements AutoCloseable {
         // Cleared only after draining: a wake-up whose task was drained above is served by this pass; one that
         // comes after this line finds the flag clear and queues a task, so no wake-up is ever lost.
         wakePending.set(false);
+        if (reloadNeeded) {
+          resetFromStore();
+        }
         Round round = new Round(store, runs, events);
         if (first != null) {
-          first.accept(round);
+          runTask(round, first);
         }
         for (Consumer<Round> task : more) {
-          task.accept(round);
+          runTask(round, task);
         }
         expireWorkers(round);
         queueDueRetries(round);
@@ -213,14 +244,100 @@ public final class Dispatcher implements AutoCloseable {
         placeQueuedRuns(round);
         waves.continueWaves(round);
         round.commit();
+        if (storeFailing && !round.batch().isEmpty()) {
+          storeFailing = false;
+          log.info("the store takes writes again; dispatching goes on");
+        }
         inFlightCount = inFlight.size();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      } catch (RuntimeException e) {
-        // A failed round (the store, a bug) must not kill the loop: nothing of it was acknowledged.
-        log.error("dispatch round failed", e);
+      } catch (StoreException e) {
+        if (!storeFailing) {
+          storeFailing = true;
+          log.error("the store refused a write: {}; agents reconnect and dispatch waits until it takes writes again",
+              e.getMessage());
+        }
+        reloadNeeded = true;
+        try {
+          Thread.sleep(STORE_RETRY.toMillis());
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      } catch (Throwable t) {
+        // Not confined to one task or run (those are handled below): a dispatcher that goes on after this could
+        // hold runs it will never place. Stop, and let the process be restarted.
+        running.set(false);
+        fatal.fatal(Thread.currentThread().getName(), t);
+        return;
       }
+    }
+  }
+
+  /**
+   * After a round the store did not take (a full disk, an I/O error): nothing of it was acknowledged, but its
+   * in-memory changes (placements, workers' held runs) no longer match the store. Start over from the store as after
+   * a restart: agents reconnect and say again what they hold, and their reports come again with it.
+   */
+  private void resetFromStore() {
+    for (WorkerSession session : sessions.values()) {
+      session.close(Status.UNAVAILABLE.withDescription("the coordinator could not write its store; reconnect"));
+    }
+    sessions.clear();
+    load();
+    reconnectDeadline = clock.instant().plus(restartGrace());
+    reloadNeeded = false;
+  }
+
+  /** Runs one task; a bug in it (not a store failure) drops its changes and leaves the rest of the round intact. */
+  private void runTask(Round round, Consumer<Round> task) {
+    Round.Mark mark = round.mark();
+    try {
+      task.accept(round);
+      round.keep(mark);
+    } catch (StoreException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      round.rollback(mark);
+      log.error("a dispatcher task failed; its changes were dropped", e);
+    }
+  }
+
+  /**
+   * Does the round's work for one run. A bug that shows only for this run (a stored value the code cannot handle)
+   * must not stall every other run: its changes are dropped and the run FAILS with the error as its reason.
+   */
+  private void forRun(Round round, long runId, Runnable work) {
+    Round.Mark mark = round.mark();
+    try {
+      work.run();
+      round.keep(mark);
+    } catch (StoreException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      round.rollback(mark);
+      failBroken(round, runId, e);
+    }
+  }
+
+  private void failBroken(Round round, long runId, RuntimeException e) {
+    log.error("run {} cannot be dispatched; it fails", runId, e);
+    String id = Long.toString(runId);
+    retries.of(runId).ifPresent(due -> retries.remove(round.batch(), due));
+    Optional<Run> found = round.read(id);
+    if (found.isEmpty()) {
+      return;
+    }
+    Run run = found.get();
+    if (run.getState() == RunState.RUN_STATE_QUEUED) {
+      ready.remove(round.batch(), ReadyQueue.entryOf(run));
+    }
+    if (inFlight.remove(id) != null) {
+      round.batch().delete(ColumnFamily.IN_FLIGHT, Keys.run(runId));
+    }
+    if (RunStateMachine.allows(run.getState(), RunTransition.FAIL)) {
+      round.write(run, RunChanges.failInternally(run, "internal error: " + e, clock.instant()));
     }
   }
 
@@ -255,9 +372,15 @@ public final class Dispatcher implements AutoCloseable {
     }
     Set<String> mentioned = new HashSet<>();
     List<HeldRunDecision> decisions = new ArrayList<>();
+    // The welcome goes out first, before the acknowledgements of the results the hello carried; it is built at the
+    // commit, once the decisions below are all made.
+    round.after(() -> session.send(CoordinatorMessage.newBuilder().setWelcome(welcome(session, decisions)).build()));
     for (HeldRun held : session.helloMessage().getHeldRunsList()) {
       mentioned.add(held.getRunId());
-      Optional<Run> found = round.read(held.getRunId());
+      Optional<Run> found = held.getRunning()
+          ? round.read(held.getRunId()).map(run -> reclaimIfStillQueued(round, run, held.getAttempt(), session,
+              held.getPid()))
+          : Optional.empty();
       boolean current = found.isPresent() && isCurrentOn(found.get(), held.getAttempt(), session.id());
       if (held.getRunning()) {
         decisions.add(HeldRunDecision.newBuilder().setRunId(held.getRunId()).setAttempt(held.getAttempt())
@@ -282,7 +405,14 @@ public final class Dispatcher implements AutoCloseable {
         lose(round, e.getKey(), "agent " + session.name() + " reconnected without it");
       }
     }
-    Welcome welcome = Welcome.newBuilder()
+    session.heard(now);
+    log.info("worker {} ({}) connected: {} slots, labels {}, {} held runs", session.name(), session.id(),
+        session.slots(), session.labels(), session.helloMessage().getHeldRunsCount());
+    wake();
+  }
+
+  private Welcome welcome(WorkerSession session, List<HeldRunDecision> decisions) {
+    return Welcome.newBuilder()
         .setEpoch(epoch)
         .setHeartbeatInterval(Durations.fromMillis(timing.heartbeatInterval().toMillis()))
         .setWorkerTtl(Durations.fromMillis(timing.workerTtl().toMillis()))
@@ -291,11 +421,6 @@ public final class Dispatcher implements AutoCloseable {
         .addAllHeldRunDecisions(decisions)
         .setWorkerId(session.id())
         .build();
-    round.after(() -> session.send(CoordinatorMessage.newBuilder().setWelcome(welcome).build()));
-    session.heard(now);
-    log.info("worker {} ({}) connected: {} slots, labels {}, {} held runs", session.name(), session.id(),
-        session.slots(), session.labels(), session.helloMessage().getHeldRunsCount());
-    wake();
   }
 
   private void onMessage(Round round, WorkerSession session, AgentMessage message) {
@@ -327,11 +452,20 @@ public final class Dispatcher implements AutoCloseable {
       }
       case STARTED -> {
         var started = message.getStarted();
-        round.read(started.getRunId())
-            .filter(run -> isCurrentOn(run, started.getAttempt(), session.id()))
-            .filter(run -> run.getState() == RunState.RUN_STATE_ASSIGNED)
-            .ifPresent(run -> round.write(run,
-                RunChanges.start(run, started.getPid(), started.getStartTime(), now)));
+        Optional<Run> current = round.read(started.getRunId())
+            .filter(run -> isCurrentOn(run, started.getAttempt(), session.id()));
+        if (current.isEmpty()) {
+          // Started after the coordinator gave up on it (say, past the start bound): it must not run beside the
+          // attempt that replaced it.
+          round.after(() -> session.send(CoordinatorMessage.newBuilder().setCancel(CancelAttempt.newBuilder()
+              .setRunId(started.getRunId()).setAttempt(started.getAttempt()).setEpoch(epoch)
+              .setReason("the coordinator has moved on from this attempt")
+              .setKillGrace(Durations.fromMillis(0))).build()));
+          return;
+        }
+        session.started(started.getRunId());
+        current.filter(run -> run.getState() == RunState.RUN_STATE_ASSIGNED)
+            .ifPresent(run -> round.write(run, RunChanges.start(run, started.getPid(), started.getStartTime(), now)));
       }
       case OUTPUT -> {
         OutputChunk chunk = message.getOutput();
@@ -347,7 +481,8 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   private void onFinished(Round round, WorkerSession session, RunFinished result) {
-    Optional<Run> found = round.read(result.getRunId());
+    Optional<Run> found = round.read(result.getRunId())
+        .map(run -> reclaimIfStillQueued(round, run, result.getAttempt(), session, 0));
     if (found.isPresent() && isCurrentOn(found.get(), result.getAttempt(), session.id())) {
       Run run = found.get();
       long runId = Long.parseLong(run.getId());
@@ -421,15 +556,38 @@ public final class Dispatcher implements AutoCloseable {
   private void queueDueRetries(Round round) {
     Instant now = clock.instant();
     for (RetryQueue.Due due : retries.due(now)) {
-      retries.remove(round.batch(), due);
-      round.read(Long.toString(due.runId()))
-          .filter(run -> RunStateMachine.allows(run.getState(), RunTransition.RETRY))
-          .ifPresent(run -> {
-            Run queued = RunChanges.retry(run, now);
-            round.write(run, queued);
-            ready.add(round.batch(), queued);
-          });
+      forRun(round, due.runId(), () -> {
+        retries.remove(round.batch(), due);
+        round.read(Long.toString(due.runId()))
+            .filter(run -> RunStateMachine.allows(run.getState(), RunTransition.RETRY))
+            .ifPresent(run -> {
+              Run queued = RunChanges.retry(run, now);
+              round.write(run, queued);
+              ready.add(round.batch(), queued);
+            });
+      });
     }
+  }
+
+  /**
+   * A worker reports on an attempt that was declared lost (its TTL ran out, or it did not come back in time after a
+   * restart). If the attempt queued in its place has not left the queue, the reported attempt wins: the run is
+   * taken out of the queue and is RUNNING on this worker again, so a result that exists never turns into another
+   * execution. Otherwise the run as it is.
+   */
+  private Run reclaimIfStillQueued(Round round, Run run, int attempt, WorkerSession session, long pid) {
+    if (!RunChanges.reclaimable(run, attempt, session.id())) {
+      return run;
+    }
+    Run reclaimed = RunChanges.reclaim(run, pid, clock.instant());
+    ready.remove(round.batch(), ReadyQueue.entryOf(run));
+    round.write(run, reclaimed);
+    round.batch().put(ColumnFamily.IN_FLIGHT, Keys.run(Long.parseLong(run.getId())),
+        session.id().getBytes(StandardCharsets.UTF_8));
+    inFlight.put(run.getId(), session.id());
+    log.info("worker {} ({}) reclaimed run {} attempt {}: its replacement had not left the queue", session.name(),
+        session.id(), run.getId(), attempt);
+    return reclaimed;
   }
 
   private boolean isCurrentOn(Run run, int attempt, String workerId) {
@@ -441,8 +599,52 @@ public final class Dispatcher implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------------------------
   // Liveness
 
+  /**
+   * How long an agent may take from an assignment to reporting its process started. Spawning takes milliseconds;
+   * an agent that heartbeats but starts nothing for this long (a stuck spawner, a full process table) would hold
+   * the run ASSIGNED forever.
+   */
+  private Duration startBound() {
+    return timing.workerTtl().multipliedBy(3);
+  }
+
+  /** Runs not started within {@link #startBound} go back to the queue as a new attempt; their worker takes no more. */
+  private void requeueUnstarted(Round round, Instant now) {
+    for (WorkerSession session : sessions.values()) {
+      if (session.unstarted().isEmpty()) {
+        continue;
+      }
+      for (Map.Entry<String, Instant> waiting : List.copyOf(session.unstarted().entrySet())) {
+        if (Duration.between(waiting.getValue(), now).compareTo(startBound()) <= 0) {
+          continue;
+        }
+        String runId = waiting.getKey();
+        forRun(round, Long.parseLong(runId), () -> {
+          String why = "not started by worker " + session.name() + " within "
+              + dev.baton.client.DurationText.format(startBound()) + " of its assignment";
+          Optional<Run> run = round.read(runId).filter(r -> r.getState() == RunState.RUN_STATE_ASSIGNED
+              && RunChanges.current(r).getWorkerId().equals(session.id()));
+          session.release(runId);
+          if (run.isEmpty()) {
+            return;
+          }
+          int attempt = RunChanges.current(run.get()).getNumber();
+          requeue(round, run.get(), AttemptOutcome.ATTEMPT_OUTCOME_LOST, why);
+          // Should it still start the process, it kills it at once: the run is another attempt's now.
+          round.after(() -> session.send(CoordinatorMessage.newBuilder().setCancel(CancelAttempt.newBuilder()
+              .setRunId(runId).setAttempt(attempt).setEpoch(epoch).setReason(why)
+              .setKillGrace(Durations.fromMillis(0))).build()));
+          session.markUnhealthy("run " + runId + " attempt " + attempt + " " + why
+              + "; it takes no new work until it reconnects");
+          log.warn("worker {} ({}) is unhealthy: run {} {}", session.name(), session.id(), runId, why);
+        });
+      }
+    }
+  }
+
   private void expireWorkers(Round round) {
     Instant now = clock.instant();
+    requeueUnstarted(round, now);
     Iterator<WorkerSession> it = sessions.values().iterator();
     while (it.hasNext()) {
       WorkerSession session = it.next();
@@ -462,7 +664,7 @@ public final class Dispatcher implements AutoCloseable {
       for (String runId : awaitingReconnect) {
         String workerId = inFlight.get(runId);
         if (workerId != null && !sessions.containsKey(workerId)) {
-          lose(round, runId, "its worker did not reconnect within " + timing.workerTtl()
+          lose(round, runId, "its worker did not reconnect within " + restartGrace()
               + " of the coordinator's restart");
         }
       }
@@ -523,45 +725,55 @@ public final class Dispatcher implements AutoCloseable {
       if (!placing && (!explain || explained++ >= WAITING_REASON_SCAN)) {
         break;
       }
-      String runId = Long.toString(entry.runId());
-      Optional<Run> found = round.read(runId);
-      if (found.isEmpty() || found.get().getState() != RunState.RUN_STATE_QUEUED) {
-        ready.remove(round.batch(), entry); // left the queue some other way
-        continue;
+      boolean[] placed = {false};
+      forRun(round, entry.runId(), () -> placed[0] = placeOne(round, entry, workers, placing, now));
+      if (placed[0]) {
+        assigned++;
       }
-      Run run = found.get();
-      Optional<Job> job = jobs.find(run.getJob());
-      if (job.isEmpty()) {
-        ready.remove(round.batch(), entry);
-        round.write(run, RunChanges.skip(run, "job " + run.getJob() + " was deleted before the run started", now));
-        continue;
-      }
-      Optional<String> late = missedStartDeadline(run, job.get(), now);
-      if (late.isPresent()) {
-        ready.remove(round.batch(), entry);
-        round.write(run, RunChanges.skip(run, late.get(), now));
-        continue;
-      }
-      if (OverlapRules.waitsForActive(job.get().getOverlap()) && anotherRunExecutes(run)) {
-        continue; // QUEUE_ONE / REPLACE: it starts once the run ahead of it has stopped
-      }
-      LabelSelector selector = selectors.computeIfAbsent(job.get().getSelector(), LabelSelector::parse);
-      int slots = Math.max(1, job.get().getSlots());
-      Optional<WorkerSession> worker = placing ? Placement.choose(workers, selector, slots) : Optional.empty();
-      if (worker.isEmpty()) {
-        String waiting = Placement.waitingReason(workers, selector);
-        if (!waiting.equals(run.getStateReason())) {
-          round.write(run, run.toBuilder().setStateReason(waiting).build());
-        }
-        continue;
-      }
-      assign(round, entry, run, job.get(), worker.get(), slots, now);
-      roundRobin.served(run.getJob());
-      assigned++;
     }
     if (explained > 0) {
       nextWaitingReasons = now.plus(WAITING_REASON_PERIOD);
     }
+  }
+
+  /** Assigns one queued run if a worker can take it, or says why it waits; whether it was assigned. */
+  private boolean placeOne(Round round, ReadyQueue.Entry entry, List<WorkerSession> workers, boolean placing,
+      Instant now) {
+    String runId = Long.toString(entry.runId());
+    Optional<Run> found = round.read(runId);
+    if (found.isEmpty() || found.get().getState() != RunState.RUN_STATE_QUEUED) {
+      ready.remove(round.batch(), entry); // left the queue some other way
+      return false;
+    }
+    Run run = found.get();
+    Optional<Job> job = jobs.find(run.getJob());
+    if (job.isEmpty()) {
+      ready.remove(round.batch(), entry);
+      round.write(run, RunChanges.skip(run, "job " + run.getJob() + " was deleted before the run started", now));
+      return false;
+    }
+    Optional<String> late = missedStartDeadline(run, job.get(), now);
+    if (late.isPresent()) {
+      ready.remove(round.batch(), entry);
+      round.write(run, RunChanges.skip(run, late.get(), now));
+      return false;
+    }
+    if (OverlapRules.waitsForActive(job.get().getOverlap()) && anotherRunExecutes(run)) {
+      return false; // QUEUE_ONE / REPLACE: it starts once the run ahead of it has stopped
+    }
+    LabelSelector selector = selectors.computeIfAbsent(job.get().getSelector(), LabelSelector::parse);
+    int slots = Math.max(1, job.get().getSlots());
+    Optional<WorkerSession> worker = placing ? Placement.choose(workers, selector, slots) : Optional.empty();
+    if (worker.isEmpty()) {
+      String waiting = Placement.waitingReason(workers, selector);
+      if (!waiting.equals(run.getStateReason())) {
+        round.write(run, run.toBuilder().setStateReason(waiting).build());
+      }
+      return false;
+    }
+    assign(round, entry, run, job.get(), worker.get(), slots, now);
+    roundRobin.served(run.getJob());
+    return true;
   }
 
   private static boolean hasRoomNow(WorkerSession worker) {
@@ -579,20 +791,24 @@ public final class Dispatcher implements AutoCloseable {
       int room = (job.isPresent() && job.get().getOverlap() == dev.baton.proto.v1.OverlapPolicy.OVERLAP_POLICY_ALLOW
           ? BACKFILL_AT_ONCE : 1) - round.activeOf(active, name).size();
       for (long runId : backfills.oldest(name, Math.max(0, room))) {
-        backfills.remove(round.batch(), name, runId);
-        Optional<Run> run = round.read(Long.toString(runId)).filter(r -> r.getState() == RunState.RUN_STATE_PENDING);
-        if (run.isEmpty()) {
-          continue; // cancelled meanwhile
-        }
-        if (job.isEmpty()) {
-          round.write(run.get(), RunChanges.skip(run.get(), "job " + name + " was deleted before the run started", now));
-          continue;
-        }
-        Run queued = RunChanges.release(run.get(), now);
-        round.write(run.get(), queued);
-        ready.add(round.batch(), queued);
+        forRun(round, runId, () -> releaseBackfill(round, name, job, runId, now));
       }
     }
+  }
+
+  private void releaseBackfill(Round round, String name, Optional<Job> job, long runId, Instant now) {
+    backfills.remove(round.batch(), name, runId);
+    Optional<Run> run = round.read(Long.toString(runId)).filter(r -> r.getState() == RunState.RUN_STATE_PENDING);
+    if (run.isEmpty()) {
+      return; // cancelled meanwhile
+    }
+    if (job.isEmpty()) {
+      round.write(run.get(), RunChanges.skip(run.get(), "job " + name + " was deleted before the run started", now));
+      return;
+    }
+    Run queued = RunChanges.release(run.get(), now);
+    round.write(run.get(), queued);
+    ready.add(round.batch(), queued);
   }
 
   /** A reason if the run was not started within its job's start deadline of its scheduled time. */
@@ -620,18 +836,20 @@ public final class Dispatcher implements AutoCloseable {
     lastDeadlineSweep = now;
     Map<String, Optional<Job>> jobsWithDeadline = new HashMap<>();
     for (ReadyQueue.Entry entry : ready.entries()) {
-      Optional<Job> job = jobsWithDeadline.computeIfAbsent(ready.jobOf(entry),
-          name -> jobs.find(name)
-              .filter(j -> j.hasStartDeadline() && Durations.toMillis(j.getStartDeadline()) > 0));
-      if (job.isEmpty()) {
-        continue;
-      }
-      round.read(Long.toString(entry.runId()))
-          .filter(run -> run.getState() == RunState.RUN_STATE_QUEUED)
-          .ifPresent(run -> missedStartDeadline(run, job.get(), now).ifPresent(why -> {
-            ready.remove(round.batch(), entry);
-            round.write(run, RunChanges.skip(run, why, now));
-          }));
+      forRun(round, entry.runId(), () -> {
+        Optional<Job> job = jobsWithDeadline.computeIfAbsent(ready.jobOf(entry),
+            name -> jobs.find(name)
+                .filter(j -> j.hasStartDeadline() && Durations.toMillis(j.getStartDeadline()) > 0));
+        if (job.isEmpty()) {
+          return;
+        }
+        round.read(Long.toString(entry.runId()))
+            .filter(run -> run.getState() == RunState.RUN_STATE_QUEUED)
+            .ifPresent(run -> missedStartDeadline(run, job.get(), now).ifPresent(why -> {
+              ready.remove(round.batch(), entry);
+              round.write(run, RunChanges.skip(run, why, now));
+            }));
+      });
     }
   }
 
@@ -683,8 +901,6 @@ public final class Dispatcher implements AutoCloseable {
     ready.remove(round.batch(), entry);
     round.batch().put(ColumnFamily.IN_FLIGHT, Keys.run(entry.runId()), worker.id().getBytes(StandardCharsets.UTF_8));
     int attempt = RunChanges.current(assigned).getNumber();
-    worker.hold(new WorkerSession.Held(run.getId(), attempt, slots), ++assignSequence);
-    inFlight.put(run.getId(), worker.id());
     Assignment message = Assignment.newBuilder()
         .setEpoch(epoch)
         .setRunId(run.getId())
@@ -701,6 +917,10 @@ public final class Dispatcher implements AutoCloseable {
         .setSlots(slots)
         .setMaxOutputBytes(timing.maxOutputBytes())
         .build();
+    // Held only once nothing above can throw: a run that fails here must not leave a slot taken.
+    worker.hold(new WorkerSession.Held(run.getId(), attempt, slots), ++assignSequence);
+    worker.awaitStart(run.getId(), now);
+    inFlight.put(run.getId(), worker.id());
     round.after(() -> worker.send(CoordinatorMessage.newBuilder().setAssign(message).build()));
   }
 

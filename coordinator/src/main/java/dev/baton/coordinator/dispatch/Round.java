@@ -30,6 +30,11 @@ final class Round {
   private final List<Runnable> onFailure = new ArrayList<>();
   /** Runs this round brought to an end for good: their waves go on before the round commits. */
   private final List<Run> finished = new ArrayList<>();
+  /** What {@link #changed} held before each write, newest last, so that a savepoint can restore it. */
+  private final List<Map.Entry<String, Run>> undo = new ArrayList<>();
+
+  /** A point of the round that {@link #rollback} returns to. */
+  record Mark(int afterCommit, int onFailure, int finished, int undo) {}
 
   Round(Store store, RunStore runs, RunEventHub events) {
     this.store = store;
@@ -49,7 +54,7 @@ final class Round {
     if (!RunStore.finishedForGood(before) && RunStore.finishedForGood(after)) {
       finished.add(after);
     }
-    changed.put(after.getId(), after);
+    undo.add(new java.util.AbstractMap.SimpleEntry<>(after.getId(), changed.put(after.getId(), after)));
     runs.put(batch, after);
     RunState previous = before.getState();
     batch.afterCommit(() -> events.publishRun(after, previous));
@@ -57,7 +62,34 @@ final class Round {
 
   /** A run created in this round (by a wave): later reads in the round must see it. */
   void created(Run run) {
-    changed.put(run.getId(), run);
+    undo.add(new java.util.AbstractMap.SimpleEntry<>(run.getId(), changed.put(run.getId(), run)));
+  }
+
+  /** Marks the point a failing part of the round can be rolled back to ({@link #rollback}, else {@link #keep}). */
+  Mark mark() {
+    batch.setSavePoint();
+    return new Mark(afterCommit.size(), onFailure.size(), finished.size(), undo.size());
+  }
+
+  /** Undoes everything the round recorded since {@code mark}: writes, reads of them, sends and answers. */
+  void rollback(Mark mark) {
+    batch.rollbackToSavePoint();
+    afterCommit.subList(mark.afterCommit(), afterCommit.size()).clear();
+    onFailure.subList(mark.onFailure(), onFailure.size()).clear();
+    finished.subList(mark.finished(), finished.size()).clear();
+    for (int i = undo.size() - 1; i >= mark.undo(); i--) {
+      Map.Entry<String, Run> previous = undo.remove(i);
+      if (previous.getValue() == null) {
+        changed.remove(previous.getKey());
+      } else {
+        changed.put(previous.getKey(), previous.getValue());
+      }
+    }
+  }
+
+  /** Keeps what the round recorded since {@code mark}. */
+  void keep(Mark mark) {
+    batch.releaseSavePoint();
   }
 
   /** Every run this round has changed or created. */

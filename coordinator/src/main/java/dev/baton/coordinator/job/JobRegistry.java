@@ -20,6 +20,7 @@ import dev.baton.coordinator.store.ColumnFamily;
 import dev.baton.coordinator.store.Keys;
 import dev.baton.coordinator.store.PageToken;
 import dev.baton.coordinator.store.Store;
+import dev.baton.coordinator.store.StoreException;
 import dev.baton.coordinator.wave.DependencyGraph;
 import dev.baton.coordinator.wave.WaveRules;
 import dev.baton.proto.v1.Job;
@@ -56,6 +57,7 @@ import java.util.function.Supplier;
  * else holds it shared.
  */
 public final class JobRegistry {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JobRegistry.class);
   public static final int DEFAULT_PAGE = 100;
   public static final int MAX_PAGE = 1000;
   public static final int MAX_BACKFILL = 10_000;
@@ -452,9 +454,35 @@ public final class JobRegistry {
   public List<Run> fireDue(Instant now) {
     List<Run> created = new ArrayList<>();
     for (Map.Entry<String, Instant> due : fireIndex.due(now)) {
-      created.addAll(fire(due.getKey(), due.getValue(), now));
+      try {
+        created.addAll(fire(due.getKey(), due.getValue(), now));
+      } catch (StoreException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        created.addAll(stopBrokenSchedule(due.getKey(), due.getValue(), e));
+      }
     }
     return created;
+  }
+
+  /**
+   * A job whose tick cannot be processed (a stored value the code cannot use, a bug) must not hold up every other
+   * job's ticks: the tick is recorded as a SKIPPED run with the error as its reason, and the job's schedule stops
+   * until the job is updated (its next tick cannot be worked out either).
+   */
+  private List<Run> stopBrokenSchedule(String name, Instant due, RuntimeException e) {
+    log.error("the tick of job {} at {} cannot be processed; its schedule stops until the job is updated", name, due,
+        e);
+    return underSharedLock(name, () -> {
+      List<Run> created = new ArrayList<>();
+      try (Batch batch = store.batch()) {
+        find(name).ifPresent(job -> created.add(runs.add(batch, NewRun.skipped(job, RunReason.RUN_REASON_SCHEDULE,
+            due, "internal error: " + e + "; the job's schedule is stopped until the job is updated", 0))));
+        moveSchedule(batch, name, Optional.of(due), Optional.empty());
+        store.commit(batch);
+      }
+      return created;
+    });
   }
 
   private List<Run> fire(String name, Instant due, Instant now) {

@@ -1,5 +1,7 @@
 package dev.baton.coordinator.job;
 
+import dev.baton.coordinator.error.FatalHandler;
+import dev.baton.coordinator.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,11 +29,17 @@ public final class TickLoop implements AutoCloseable {
   private final Condition woken = lock.newCondition();
   private final AtomicBoolean running = new AtomicBoolean();
   private boolean wakeRequested; // guarded by lock
+  private volatile FatalHandler fatal = FatalHandler.exitProcess();
   private Thread thread;
 
   public TickLoop(JobRegistry registry, Clock clock) {
     this.registry = registry;
     this.clock = clock;
+  }
+
+  /** What to do when the loop fails beyond one job's tick (default: exit the process). Set before {@link #start}. */
+  public void onFatal(FatalHandler handler) {
+    this.fatal = handler;
   }
 
   public void start() {
@@ -64,9 +72,15 @@ public final class TickLoop implements AutoCloseable {
             .map(next -> Duration.between(now, next))
             .filter(d -> d.compareTo(MAX_SLEEP) < 0)
             .orElse(MAX_SLEEP);
-      } catch (RuntimeException e) {
-        log.error("firing due ticks failed; trying again in {}", BACKOFF_AFTER_ERROR, e);
+      } catch (StoreException e) {
+        // A full disk or an I/O error: nothing was committed; the ticks are still due and fire once it writes.
+        log.error("firing due ticks failed; trying again in {}: {}", BACKOFF_AFTER_ERROR, e.getMessage());
         sleep = BACKOFF_AFTER_ERROR;
+      } catch (Throwable t) {
+        // Failures of one job's tick are handled by the registry; this one would stop every tick from now on.
+        running.set(false);
+        fatal.fatal(Thread.currentThread().getName(), t);
+        return;
       }
       await(sleep);
     }

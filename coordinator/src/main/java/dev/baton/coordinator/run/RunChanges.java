@@ -113,6 +113,49 @@ public final class RunChanges {
         .build();
   }
 
+  /**
+   * Whether the run's previous attempt, {@code attempt}, was declared lost on {@code workerId} and the attempt
+   * queued in its place has not been given to any worker yet: then the worker, back with the attempt, can reclaim it.
+   */
+  public static boolean reclaimable(Run run, int attempt, String workerId) {
+    if (run.getState() != RunState.RUN_STATE_QUEUED || run.getAttemptsCount() < 2 || run.getCancelRequested()) {
+      return false;
+    }
+    Attempt queued = current(run);
+    Attempt lost = run.getAttempts(run.getAttemptsCount() - 2);
+    return queued.getWorkerId().isEmpty()
+        && lost.getNumber() == attempt
+        && lost.getOutcome() == AttemptOutcome.ATTEMPT_OUTCOME_LOST
+        && lost.getWorkerId().equals(workerId);
+  }
+
+  /**
+   * QUEUED → RUNNING on the attempt that was declared lost ({@link #reclaimable}): the attempt queued in its place
+   * never left the queue, so it is dropped rather than kept as an attempt that never was; the lost verdict is
+   * undone (and no longer counts against the lost-attempt limit). The reason says what happened.
+   */
+  public static Run reclaim(Run run, long pid, Instant now) {
+    RunState next = RunStateMachine.next(run, RunTransition.RECLAIM);
+    Attempt lost = run.getAttempts(run.getAttemptsCount() - 2);
+    Attempt.Builder revived = lost.toBuilder().clearOutcome().clearFinishTime().clearError();
+    if (!lost.hasStartTime()) {
+      // Lost while ASSIGNED: its "started" report went down with the connection; the process did start.
+      revived.setStartTime(lost.getAssignTime());
+    }
+    if (lost.getPid() == 0 && pid > 0) {
+      revived.setPid(pid);
+    }
+    return run.toBuilder()
+        .removeAttempts(run.getAttemptsCount() - 1)
+        .setAttempts(run.getAttemptsCount() - 2, revived.build())
+        .setLostAttempts(Math.max(0, run.getLostAttempts() - 1))
+        .setState(next)
+        .setStateReason("worker " + lost.getWorkerName() + " came back with attempt " + lost.getNumber()
+            + " after it was declared lost; the attempt is current again")
+        .setUpdateTime(ts(now))
+        .build();
+  }
+
   /** A cancel of a run that has not started on a worker yet (PENDING or QUEUED): final at once. */
   public static Run cancel(Run run, String reason, Instant now) {
     RunState next = RunStateMachine.next(run, RunTransition.CANCEL);
@@ -195,6 +238,21 @@ public final class RunChanges {
       }
     }
     return failures;
+  }
+
+  /**
+   * → FAILED: the coordinator cannot handle this run (a bug, or a stored value it cannot use); the reason says why,
+   * and no retry is planned, since the same would happen again.
+   */
+  public static Run failInternally(Run run, String reason, Instant now) {
+    RunState next = RunStateMachine.next(run, RunTransition.FAIL);
+    Run.Builder out = run.toBuilder().setState(next).setStateReason(reason).clearNextAttemptTime()
+        .setUpdateTime(ts(now));
+    if (run.getAttemptsCount() > 0 && current(run).getOutcome() == AttemptOutcome.ATTEMPT_OUTCOME_UNSPECIFIED) {
+      out = withCurrent(out.build(), current(run).toBuilder().setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_FAILED)
+          .setFinishTime(ts(now)).setError(reason).build());
+    }
+    return out.build();
   }
 
   /** QUEUED → SKIPPED (its job was deleted before it could run, a start deadline passed). */

@@ -44,6 +44,10 @@ public final class RunStateMachine {
     // A queued run can miss its start deadline, or lose to an overlap policy before it starts.
     allow(RUN_STATE_QUEUED, RunTransition.SKIP, RUN_STATE_SKIPPED);
     allow(RUN_STATE_QUEUED, RunTransition.CANCEL, RUN_STATE_CANCELLED);
+    // A run the coordinator cannot dispatch (a stored value it cannot use) fails with the reason instead of stalling.
+    allow(RUN_STATE_QUEUED, RunTransition.FAIL, RUN_STATE_FAILED);
+    // A worker declared lost that comes back before the replacement attempt left the queue keeps its attempt.
+    allow(RUN_STATE_QUEUED, RunTransition.RECLAIM, RUN_STATE_RUNNING);
 
     allow(RUN_STATE_ASSIGNED, RunTransition.START, RUN_STATE_RUNNING);
     allow(RUN_STATE_ASSIGNED, RunTransition.REQUEUE, RUN_STATE_QUEUED);

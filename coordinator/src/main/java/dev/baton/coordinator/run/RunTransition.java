@@ -25,5 +25,10 @@ public enum RunTransition {
   /** A person or a REPLACE overlap cancels the run. */
   CANCEL,
   /** A dead-lettered run gets a fresh series of attempts. */
-  REDRIVE
+  REDRIVE,
+  /**
+   * The worker declared lost comes back still holding the attempt (running, or finished with its result) before
+   * the attempt queued in its place was assigned: the lost verdict was wrong, and the held attempt is current again.
+   */
+  RECLAIM
 }

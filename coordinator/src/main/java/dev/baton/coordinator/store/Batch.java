@@ -15,6 +15,8 @@ public final class Batch implements AutoCloseable {
   private final Store store;
   private final WriteBatch writes = new WriteBatch();
   private final List<Runnable> afterCommit = new ArrayList<>();
+  /** Sizes of {@link #afterCommit} at each open savepoint, innermost first. */
+  private final java.util.ArrayDeque<Integer> savePoints = new java.util.ArrayDeque<>();
 
   Batch(Store store) {
     this.store = store;
@@ -46,6 +48,36 @@ public final class Batch implements AutoCloseable {
   public Batch afterCommit(Runnable action) {
     afterCommit.add(action);
     return this;
+  }
+
+  /**
+   * Marks the point {@link #rollbackToSavePoint} returns to (savepoints nest). Lets one part of a shared batch fail
+   * without taking the others' changes with it.
+   */
+  public void setSavePoint() {
+    writes.setSavePoint();
+    savePoints.push(afterCommit.size());
+  }
+
+  /** Undoes every write and after-commit action added since the latest savepoint, and drops that savepoint. */
+  public void rollbackToSavePoint() {
+    try {
+      writes.rollbackToSavePoint();
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot roll a batch back", e);
+    }
+    int size = savePoints.pop();
+    afterCommit.subList(size, afterCommit.size()).clear();
+  }
+
+  /** Keeps what was added since the latest savepoint, and drops that savepoint. */
+  public void releaseSavePoint() {
+    try {
+      writes.popSavePoint();
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot release a batch savepoint", e);
+    }
+    savePoints.pop();
   }
 
   public boolean isEmpty() {

@@ -28,6 +28,10 @@ public final class WorkerSession implements Placement.Candidate {
   private Instant lastHeard;
   private volatile boolean connected = true;
   private boolean draining;
+  /** Why it takes no work although it heartbeats; null while healthy. */
+  private String unhealthy;
+  /** Attempts assigned to it that it has not reported started yet: run id -> when they were assigned. */
+  private final Map<String, Instant> unstarted = new HashMap<>();
   private int usedSlots;
   private long lastAssignedSequence;
 
@@ -69,7 +73,7 @@ public final class WorkerSession implements Placement.Candidate {
 
   @Override
   public boolean acceptsWork() {
-    return connected && !draining && stream.isReady();
+    return connected && !draining && unhealthy == null && stream.isReady();
   }
 
   @Override
@@ -88,8 +92,29 @@ public final class WorkerSession implements Placement.Candidate {
     lastAssignedSequence = sequence;
   }
 
+  /** A run assigned just now: it must be reported started within the start bound. */
+  public void awaitStart(String runId, Instant assignedAt) {
+    unstarted.put(runId, assignedAt);
+  }
+
+  /** The agent reported the run's process started. */
+  public void started(String runId) {
+    unstarted.remove(runId);
+  }
+
+  /** Assigned runs not reported started, with when they were assigned. */
+  public Map<String, Instant> unstarted() {
+    return unstarted;
+  }
+
+  /** Takes no new work from now on, for {@code reason}, until the agent reconnects. */
+  public void markUnhealthy(String reason) {
+    unhealthy = reason;
+  }
+
   /** Forgets a run; returns whether it was held. */
   public boolean release(String runId) {
+    unstarted.remove(runId);
     Held gone = held.remove(runId);
     if (gone != null) {
       usedSlots -= gone.slots();
@@ -157,7 +182,9 @@ public final class WorkerSession implements Placement.Candidate {
         .putAllLabels(labels())
         .setSlots(slots())
         .setFreeSlots(Math.max(0, freeSlots()))
-        .setState(draining ? WorkerState.WORKER_STATE_DRAINING : WorkerState.WORKER_STATE_LIVE)
+        .setState(unhealthy != null ? WorkerState.WORKER_STATE_UNHEALTHY
+            : draining ? WorkerState.WORKER_STATE_DRAINING : WorkerState.WORKER_STATE_LIVE)
+        .setStateReason(unhealthy != null ? unhealthy : "")
         .setLastHeartbeatTime(Times.toProto(lastHeard))
         .setConnectTime(Times.toProto(connectTime))
         .addAllRunIds(held.keySet().stream().sorted().toList())

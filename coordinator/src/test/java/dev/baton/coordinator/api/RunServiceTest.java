@@ -57,7 +57,8 @@ class RunServiceTest {
   void getReturnsTheRunWithItsAttempts() {
     Run run = trigger("a");
     Run read = runs.getRun(GetRunRequest.newBuilder().setId(run.getId()).build());
-    assertEquals(run, read);
+    // The dispatcher may meanwhile have said why the run waits (no worker): the rest is as created.
+    assertEquals(run, read.toBuilder().setStateReason(run.getStateReason()).setUpdateTime(run.getUpdateTime()).build());
     assertEquals(1, read.getAttempts(0).getNumber());
     assertTrue(read.getAttempts(0).hasQueueTime());
   }

@@ -16,6 +16,8 @@ public final class InProcessCoordinator implements AutoCloseable {
   private final String serverName = InProcessServerBuilder.generateName();
   private Coordinator coordinator;
   private BatonClient client;
+  /** Failures the dispatch and tick loops could not confine (in production they exit the process). */
+  private final java.util.List<Throwable> fatalFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public InProcessCoordinator(Path dataDir, FakeClock clock) throws IOException {
     this.dataDir = dataDir;
@@ -26,7 +28,9 @@ public final class InProcessCoordinator implements AutoCloseable {
   private void start() throws IOException {
     CoordinatorConfig config = new CoordinatorConfig("127.0.0.1:0", dataDir, false, Duration.ofSeconds(60),
         Duration.ofSeconds(10), Duration.ofSeconds(1), 1L << 20);
-    coordinator = new Coordinator(config, InProcessServerBuilder.forName(serverName).directExecutor(), clock).start();
+    coordinator = new Coordinator(config, InProcessServerBuilder.forName(serverName).directExecutor(), clock)
+        .onFatal((thread, failure) -> fatalFailures.add(failure))
+        .start();
     client = BatonClient.create(InProcessChannelBuilder.forName(serverName).directExecutor());
   }
 
@@ -34,6 +38,21 @@ public final class InProcessCoordinator implements AutoCloseable {
   public void restart() throws IOException {
     closeQuietly();
     start();
+  }
+
+  /**
+   * Closes the coordinator, lets {@code whileDown} change its data directory (say, to store a value an older
+   * version wrote), and starts a new one on it.
+   */
+  public void restart(java.util.function.Consumer<Path> whileDown) throws IOException {
+    closeQuietly();
+    whileDown.accept(dataDir);
+    start();
+  }
+
+  /** What the loops reported as fatal (a real coordinator would have exited). */
+  public java.util.List<Throwable> fatalFailures() {
+    return fatalFailures;
   }
 
   public BatonClient client() {

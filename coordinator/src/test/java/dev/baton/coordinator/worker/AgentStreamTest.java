@@ -638,8 +638,113 @@ class AgentStreamTest {
     agent.close();
     coordinator.restart();
     assertEquals(RunState.RUN_STATE_RUNNING, run(queued.getId()).getState());
-    clock.set(Instant.parse("2026-11-22T10:00:11Z"));
+    // The agents get twice the worker TTL (10 s here) to come back after a restart.
+    clock.set(Instant.parse("2026-11-22T10:00:19Z"));
+    Thread.sleep(300);
+    assertEquals(RunState.RUN_STATE_RUNNING, run(queued.getId()).getState());
+    clock.set(Instant.parse("2026-11-22T10:00:21Z"));
     Run requeued = awaitState(queued.getId(), RunState.RUN_STATE_QUEUED);
     assertEquals(AttemptOutcome.ATTEMPT_OUTCOME_LOST, requeued.getAttempts(0).getOutcome());
+  }
+
+  /** A run that was RUNNING on w1 when the coordinator restarted, declared lost because w1 came back too late. */
+  private Assignment lostAcrossARestart(String job) throws Exception {
+    job(job, Priority.PRIORITY_MEDIUM);
+    FakeAgent agent = agent("w1", 1);
+    String id = trigger(job).getId();
+    Assignment a = startNext(agent);
+    awaitState(id, RunState.RUN_STATE_RUNNING);
+    agent.close();
+    coordinator.restart();
+    clock.set(Instant.parse("2026-11-22T10:00:21Z"));
+    Run requeued = awaitState(id, RunState.RUN_STATE_QUEUED);
+    assertEquals(2, requeued.getAttemptsCount());
+    return a;
+  }
+
+  @Test
+  void aLateHelloStillRunningTheAttemptReclaimsItWhileItsReplacementIsQueued() throws Exception {
+    Assignment a = lostAcrossARestart("a");
+    FakeAgent back = new FakeAgent(coordinator.client().channel(), "w1", 1, List.of(HeldRun.newBuilder()
+        .setRunId(a.getRunId()).setAttempt(1).setEpoch(a.getEpoch()).setRunning(true).setPid(4242).build()));
+    var welcome = back.next(WELCOME).getWelcome();
+    assertTrue(welcome.getHeldRunDecisions(0).getKeep(), welcome.toString());
+    Run reclaimed = awaitState(a.getRunId(), RunState.RUN_STATE_RUNNING);
+    assertEquals(1, reclaimed.getAttemptsCount());
+    assertEquals(0, reclaimed.getLostAttempts());
+    assertEquals("w1", reclaimed.getAttempts(0).getWorkerId());
+    // It left the queue: a free worker gets nothing.
+    FakeAgent other = agent("w2", 1);
+    other.expectNone(ASSIGN, Duration.ofMillis(300));
+    back.send(finished(a, AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED, 0));
+    back.next(ACK);
+    Run done = awaitState(a.getRunId(), RunState.RUN_STATE_SUCCEEDED);
+    assertEquals(1, done.getAttemptsCount());
+    other.expectNone(ASSIGN, Duration.ofMillis(300));
+  }
+
+  @Test
+  void aLateHelloWithAFinishedResultRecordsItInsteadOfRunningTheJobAgain() throws Exception {
+    Assignment a = lostAcrossARestart("a");
+    RunFinished result = finished(a, AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED, 0).getFinished();
+    FakeAgent back = new FakeAgent(coordinator.client().channel(), "w1", 1, List.of(HeldRun.newBuilder()
+        .setRunId(a.getRunId()).setAttempt(1).setEpoch(a.getEpoch()).setRunning(false).setResult(result).build()));
+    back.next(WELCOME);
+    back.next(ACK);
+    Run done = awaitState(a.getRunId(), RunState.RUN_STATE_SUCCEEDED);
+    assertEquals(1, done.getAttemptsCount());
+    assertEquals(AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED, done.getAttempts(0).getOutcome());
+    back.expectNone(ASSIGN, Duration.ofMillis(300));
+  }
+
+  @Test
+  void aWorkerBackAfterItsTtlReclaimsTheAttemptItStillRuns() throws Exception {
+    job("a", Priority.PRIORITY_MEDIUM);
+    FakeAgent silent = agent("w1", 1);
+    String id = trigger("a").getId();
+    Assignment a = startNext(silent);
+    awaitState(id, RunState.RUN_STATE_RUNNING);
+    clock.advance(Duration.ofSeconds(11));
+    awaitState(id, RunState.RUN_STATE_QUEUED);
+    // Nobody took attempt 2 yet: the attempt the worker still runs (on_disconnect: keep) wins.
+    FakeAgent back = new FakeAgent(coordinator.client().channel(), "w1", 1, List.of(HeldRun.newBuilder()
+        .setRunId(id).setAttempt(1).setEpoch(a.getEpoch()).setRunning(true).setPid(4242).build()));
+    assertTrue(back.next(WELCOME).getWelcome().getHeldRunDecisions(0).getKeep());
+    back.send(finished(a, AttemptOutcome.ATTEMPT_OUTCOME_FAILED, 3));
+    back.next(ACK);
+    Run failed = awaitState(id, RunState.RUN_STATE_FAILED);
+    assertEquals(1, failed.getAttemptsCount());
+    assertEquals(3, failed.getAttempts(0).getExitCode());
+  }
+
+  @Test
+  void anAssignmentNotStartedWithinTheBoundGoesToAnotherWorkerAndItsAgentIsMarkedUnhealthy() throws Exception {
+    job("a", Priority.PRIORITY_MEDIUM);
+    FakeAgent stuck = agent("w1", 1);
+    String id = trigger("a").getId();
+    Assignment a = stuck.next(ASSIGN).getAssign(); // and never started
+    advanceAlive(stuck, Duration.ofSeconds(29)); // heartbeating all along
+    stuck.expectNone(CoordinatorMessage::hasCancel, Duration.ofMillis(200));
+    clock.advance(Duration.ofSeconds(2)); // past 3 x the 10 s TTL
+
+    var cancel = stuck.next(CoordinatorMessage::hasCancel).getCancel();
+    assertEquals(id, cancel.getRunId());
+    assertEquals(1, cancel.getAttempt());
+    Run requeued = awaitState(id, RunState.RUN_STATE_QUEUED);
+    assertEquals(AttemptOutcome.ATTEMPT_OUTCOME_LOST, requeued.getAttempts(0).getOutcome());
+    assertTrue(requeued.getAttempts(0).getError().contains("not started by worker fake-w1 within 30s"), requeued.toString());
+    var w1 = coordinator.client().cluster().listWorkers(dev.baton.proto.v1.ListWorkersRequest.getDefaultInstance())
+        .getWorkers(0);
+    assertEquals(dev.baton.proto.v1.WorkerState.WORKER_STATE_UNHEALTHY, w1.getState());
+    assertTrue(w1.getStateReason().contains("run " + id + " attempt 1 not started"), w1.getStateReason());
+    stuck.expectNone(ASSIGN, Duration.ofMillis(300));
+
+    FakeAgent healthy = agent("w2", 1);
+    assertEquals(2, healthy.next(ASSIGN).getAssign().getAttempt());
+    // Should the stuck agent start the attempt after all, it is told to kill it: it is not current any more.
+    stuck.send(started(a));
+    assertEquals(1, stuck.next(CoordinatorMessage::hasCancel).getCancel().getAttempt());
+    Run run = awaitState(id, RunState.RUN_STATE_ASSIGNED);
+    assertEquals("w2", run.getAttempts(run.getAttemptsCount() - 1).getWorkerId());
   }
 }

@@ -42,7 +42,7 @@ public record ExecResult(
   }
 
   /** The result of a command that could not start. */
-  static ExecResult notStarted(String error, Instant at) {
+  public static ExecResult notStarted(String error, Instant at) {
     return new ExecResult(
         AttemptOutcome.ATTEMPT_OUTCOME_FAILED,
         OptionalInt.empty(),
