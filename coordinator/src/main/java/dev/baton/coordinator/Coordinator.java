@@ -151,6 +151,11 @@ public final class Coordinator implements Closeable {
     return epoch;
   }
 
+  /** The store (for tests that count its writes). */
+  public Store store() {
+    return store;
+  }
+
   /** The dispatcher (for tests that drive its loop directly). */
   public Dispatcher dispatcher() {
     return dispatcher;

@@ -59,6 +59,8 @@ class CoordinatorOutageTest {
       for (Run run : during) {
         Deadline.await(WAIT, "run " + run.getId() + " to finish during the outage", () -> runLog.ends(run.getId()) == 1);
       }
+      // The command writes its end line a moment before it exits: its result exists once the agent journaled it.
+      Deadline.await(WAIT, "the agent to journal both results", () -> agent.unacknowledgedResults() == during.size());
       Instant restarted = Instant.now();
       coordinator.start();
       assertTrue(across.stream().allMatch(r -> runLog.ends(r.getId()) == 0), "the long runs span the restart");

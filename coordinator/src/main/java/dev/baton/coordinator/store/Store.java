@@ -57,6 +57,7 @@ public final class Store implements Closeable {
   private final Map<ColumnFamily, ColumnFamilyHandle> handles = new EnumMap<>(ColumnFamily.class);
   private final List<ColumnFamilyHandle> allHandles = new ArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final java.util.concurrent.atomic.LongAdder syncedWrites = new java.util.concurrent.atomic.LongAdder();
 
   private Store(Path directory) throws RocksDBException {
     this.directory = directory;
@@ -136,6 +137,7 @@ public final class Store implements Closeable {
     try (batch) {
       if (!batch.isEmpty()) {
         db.write(syncWrites, batch.writes());
+        syncedWrites.increment();
       }
     } catch (RocksDBException e) {
       throw new StoreException("cannot write to the store: " + e.getMessage(), e);
@@ -143,6 +145,11 @@ public final class Store implements Closeable {
     for (Runnable action : batch.afterCommitActions()) {
       action.run();
     }
+  }
+
+  /** Synced writes made since the store was opened (each {@link #commit} of a non-empty batch). */
+  public long syncedWrites() {
+    return syncedWrites.sum();
   }
 
   public Optional<byte[]> get(ColumnFamily cf, byte[] key) {
