@@ -5,6 +5,7 @@ import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import dev.baton.coordinator.error.BatonException;
 import dev.baton.coordinator.error.Violation;
+import dev.baton.coordinator.store.StoreException;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -37,6 +38,15 @@ public final class ErrorMapper {
         status.addDetails(Any.pack(badRequest.build()));
       }
       return StatusProto.toStatusRuntimeException(status.build());
+    }
+    if (failure instanceof StoreException e && e.diskFull()) {
+      // Not the caller's mistake and not a bug: nothing was changed, and writes work again once there is space.
+      log.warn("a write was refused: the coordinator's disk is full ({})", e.getMessage());
+      return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+          .setCode(Code.RESOURCE_EXHAUSTED.getNumber())
+          .setMessage("the coordinator's disk is full; nothing was changed, and writes work again once space is "
+              + "freed (reads still work)")
+          .build());
     }
     log.error("internal error", failure);
     return Status.INTERNAL.withDescription("internal error in the coordinator (see its log)").asRuntimeException();

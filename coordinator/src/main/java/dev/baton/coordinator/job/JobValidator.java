@@ -43,6 +43,8 @@ public final class JobValidator {
   public static final int MAX_COMMAND_BYTES = 64 * 1024;
   public static final int MAX_ARGV = 256;
   public static final int MAX_ENV = 128;
+  /** Longest environment variable name. */
+  public static final int MAX_ENV_NAME = 256;
   public static final int MAX_DEPENDENCIES = 64;
   public static final int MAX_RETRIES = 100;
   public static final int MAX_SELECTOR = 1024;
@@ -243,10 +245,16 @@ public final class JobValidator {
     long bytes = 0;
     for (Map.Entry<String, String> e : env.entrySet()) {
       String name = e.getKey();
-      if (!ENV_NAME.matcher(name).matches()) {
+      if (name.length() > MAX_ENV_NAME) {
+        v.add("job.env", "a name is at most " + MAX_ENV_NAME + " characters, got one of " + name.length());
+      } else if (!ENV_NAME.matcher(name).matches()) {
         v.add("job.env[" + name + "]", "names are letters, digits and '_', not starting with a digit");
-      } else if (name.startsWith("BATON_")) {
-        v.add("job.env[" + name + "]", "BATON_ variables are set by Baton");
+      } else if (name.toUpperCase(java.util.Locale.ROOT).startsWith("BATON_")) {
+        v.add("job.env[" + name + "]", "BATON_ variables (in any case) are set by Baton");
+      }
+      if (e.getValue().indexOf('\0') >= 0) {
+        v.add("job.env[" + (name.length() > MAX_ENV_NAME ? name.substring(0, MAX_ENV_NAME) : name) + "]",
+            "values cannot contain NUL bytes (a process environment cannot hold them)");
       }
       bytes += utf8Length(name) + utf8Length(e.getValue());
     }

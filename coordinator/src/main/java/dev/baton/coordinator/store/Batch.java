@@ -28,7 +28,7 @@ public final class Batch implements AutoCloseable {
 
   public Batch put(ColumnFamily cf, byte[] key, byte[] value) {
     try {
-      writes.put(store.handle(cf), key, value);
+      store.put(writes, cf, key, value);
     } catch (RocksDBException e) {
       throw new StoreException("cannot add a write to a batch", e);
     }
@@ -37,7 +37,7 @@ public final class Batch implements AutoCloseable {
 
   public Batch delete(ColumnFamily cf, byte[] key) {
     try {
-      writes.delete(store.handle(cf), key);
+      store.delete(writes, cf, key);
     } catch (RocksDBException e) {
       throw new StoreException("cannot add a delete to a batch", e);
     }

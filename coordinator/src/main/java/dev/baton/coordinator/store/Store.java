@@ -12,13 +12,18 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteBufferManager;
 import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -40,6 +45,22 @@ import org.slf4j.LoggerFactory;
 public final class Store implements Closeable {
   /** Version of the key and value layout. A store written by another version is refused at open. */
   public static final int SCHEMA_VERSION = 1;
+  /**
+   * RocksDB's memory outside the Java heap: the block cache, which memtables are charged to as well (a write buffer
+   * manager), so reads and writes together stay within it. See the README's memory budget.
+   */
+  public static final long CACHE_BYTES = 128L << 20;
+  /** Memtables of all column families together, charged to the cache. */
+  private static final long WRITE_BUFFERS_BYTES = 64L << 20;
+  private static final long WRITE_BUFFER_BYTES = 16L << 20;
+  /**
+   * The write-ahead log is cut (flushing the memtables it holds) beyond this size: a heavy writer (output) must not
+   * grow it to gigabytes, nor make a restart replay it for many seconds.
+   */
+  private static final long MAX_WAL_BYTES = 64L << 20;
+  /** Free space needed before a store that hit a full disk is reopened. */
+  private static final long REOPEN_FREE_BYTES = 4 * WRITE_BUFFER_BYTES;
+  private static final Duration REOPEN_CHECK = Duration.ofSeconds(1);
 
   private static final Logger log = LoggerFactory.getLogger(Store.class);
   private static final byte[] SCHEMA_KEY = Keys.meta("schema_version");
@@ -48,42 +69,82 @@ public final class Store implements Closeable {
     RocksDB.loadLibrary();
   }
 
+  /** One open RocksDB instance with its column family handles. */
+  private static final class Db {
+    final RocksDB rocks;
+    final List<ColumnFamilyHandle> allHandles;
+    final Map<ColumnFamily, ColumnFamilyHandle> handles = new EnumMap<>(ColumnFamily.class);
+
+    Db(RocksDB rocks, List<ColumnFamilyHandle> allHandles) {
+      this.rocks = rocks;
+      this.allHandles = allHandles;
+      ColumnFamily[] families = ColumnFamily.values();
+      for (int i = 0; i < families.length; i++) {
+        handles.put(families[i], allHandles.get(i + 1));
+      }
+    }
+
+    void close() {
+      allHandles.forEach(ColumnFamilyHandle::close);
+      try {
+        rocks.syncWal();
+      } catch (RocksDBException e) {
+        log.warn("cannot sync the write-ahead log at close: {}", e.getMessage());
+      }
+      rocks.close();
+    }
+  }
+
   private final Path directory;
-  private final RocksDB db;
   private final DBOptions dbOptions;
   private final ColumnFamilyOptions cfOptions;
   private final LRUCache blockCache;
+  private final WriteBufferManager writeBuffers;
   private final WriteOptions syncWrites;
-  private final Map<ColumnFamily, ColumnFamilyHandle> handles = new EnumMap<>(ColumnFamily.class);
-  private final List<ColumnFamilyHandle> allHandles = new ArrayList<>();
+  /**
+   * Readers and writers hold it shared; a reopen holds it exclusively. RocksJava cannot resume a database that a
+   * full disk put into read-only mode, so the store closes and reopens it once there is space again.
+   */
+  private final ReentrantReadWriteLock dbLock = new ReentrantReadWriteLock();
+  private Db db; // guarded by dbLock; null while a reopen failed
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final java.util.concurrent.atomic.LongAdder syncedWrites = new java.util.concurrent.atomic.LongAdder();
+  private final AtomicBoolean reopening = new AtomicBoolean();
+  private final LongAdder syncedWrites = new LongAdder();
 
   private Store(Path directory) throws RocksDBException {
     this.directory = directory;
-    this.blockCache = new LRUCache(64L << 20);
+    this.blockCache = new LRUCache(CACHE_BYTES);
+    this.writeBuffers = new WriteBufferManager(WRITE_BUFFERS_BYTES, blockCache);
     this.cfOptions =
         new ColumnFamilyOptions()
             .optimizeLevelStyleCompaction()
-            .setTableFormatConfig(
-                new BlockBasedTableConfig().setBlockCache(blockCache).setFilterPolicy(new BloomFilter(10)));
+            .setWriteBufferSize(WRITE_BUFFER_BYTES)
+            .setMaxWriteBufferNumber(2)
+            .setTableFormatConfig(new BlockBasedTableConfig()
+                .setBlockCache(blockCache)
+                .setCacheIndexAndFilterBlocks(true)
+                .setPinL0FilterAndIndexBlocksInCache(true)
+                .setFilterPolicy(new BloomFilter(10)));
     this.dbOptions =
         new DBOptions()
             .setCreateIfMissing(true)
             .setCreateMissingColumnFamilies(true)
             .setMaxBackgroundJobs(2)
-            .setKeepLogFileNum(5);
+            .setKeepLogFileNum(5)
+            .setWriteBufferManager(writeBuffers)
+            .setMaxTotalWalSize(MAX_WAL_BYTES);
+    this.syncWrites = new WriteOptions().setSync(true);
+    this.db = openDb();
+  }
+
+  private Db openDb() throws RocksDBException {
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
     descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
     for (ColumnFamily cf : ColumnFamily.values()) {
       descriptors.add(new ColumnFamilyDescriptor(cf.rocksName(), cfOptions));
     }
-    this.db = RocksDB.open(dbOptions, directory.toString(), descriptors, allHandles);
-    ColumnFamily[] families = ColumnFamily.values();
-    for (int i = 0; i < families.length; i++) {
-      handles.put(families[i], allHandles.get(i + 1));
-    }
-    this.syncWrites = new WriteOptions().setSync(true);
+    List<ColumnFamilyHandle> handles = new ArrayList<>();
+    return new Db(RocksDB.open(dbOptions, directory.toString(), descriptors, handles), handles);
   }
 
   /**
@@ -136,11 +197,20 @@ public final class Store implements Closeable {
   public void commit(Batch batch) {
     try (batch) {
       if (!batch.isEmpty()) {
-        db.write(syncWrites, batch.writes());
+        dbLock.readLock().lock();
+        try {
+          open().rocks.write(syncWrites, batch.writes());
+        } finally {
+          dbLock.readLock().unlock();
+        }
         syncedWrites.increment();
       }
     } catch (RocksDBException e) {
-      throw new StoreException("cannot write to the store: " + e.getMessage(), e);
+      StoreException failure = new StoreException("cannot write to the store: " + e.getMessage(), e);
+      if (failure.diskFull()) {
+        reopenWhenThereIsSpace();
+      }
+      throw failure;
     }
     for (Runnable action : batch.afterCommitActions()) {
       action.run();
@@ -153,10 +223,14 @@ public final class Store implements Closeable {
   }
 
   public Optional<byte[]> get(ColumnFamily cf, byte[] key) {
+    dbLock.readLock().lock();
     try {
-      return Optional.ofNullable(db.get(handle(cf), key));
+      Db current = open();
+      return Optional.ofNullable(current.rocks.get(current.handles.get(cf), key));
     } catch (RocksDBException e) {
       throw new StoreException("cannot read from the store: " + e.getMessage(), e);
+    } finally {
+      dbLock.readLock().unlock();
     }
   }
 
@@ -188,6 +262,7 @@ public final class Store implements Closeable {
    * visitor returns false. A null bound is open.
    */
   public void scan(ColumnFamily cf, byte[] from, byte[] to, boolean reverse, Visitor visitor) {
+    dbLock.readLock().lock();
     try (Slice lower = from == null ? null : new Slice(from);
         Slice upper = to == null ? null : new Slice(to);
         ReadOptions options = new ReadOptions()) {
@@ -197,7 +272,8 @@ public final class Store implements Closeable {
       if (upper != null) {
         options.setIterateUpperBound(upper);
       }
-      try (RocksIterator it = db.newIterator(handle(cf), options)) {
+      Db current = open();
+      try (RocksIterator it = current.rocks.newIterator(current.handles.get(cf), options)) {
         if (reverse) {
           it.seekToLast();
         } else {
@@ -217,6 +293,8 @@ public final class Store implements Closeable {
       }
     } catch (RocksDBException e) {
       throw new StoreException("cannot scan the store: " + e.getMessage(), e);
+    } finally {
+      dbLock.readLock().unlock();
     }
   }
 
@@ -235,11 +313,90 @@ public final class Store implements Closeable {
     return Optional.ofNullable(last[0]);
   }
 
-  ColumnFamilyHandle handle(ColumnFamily cf) {
+  /** Adds a put to a batch's writes; under the shared lock, since it reads the column family's handle. */
+  void put(WriteBatch writes, ColumnFamily cf, byte[] key, byte[] value) throws RocksDBException {
+    dbLock.readLock().lock();
+    try {
+      writes.put(open().handles.get(cf), key, value);
+    } finally {
+      dbLock.readLock().unlock();
+    }
+  }
+
+  /** Adds a delete to a batch's writes (see {@link #put}). */
+  void delete(WriteBatch writes, ColumnFamily cf, byte[] key) throws RocksDBException {
+    dbLock.readLock().lock();
+    try {
+      writes.delete(open().handles.get(cf), key);
+    } finally {
+      dbLock.readLock().unlock();
+    }
+  }
+
+  /** The open database; the caller holds {@link #dbLock}. */
+  private Db open() {
     if (closed.get()) {
       throw new StoreException("the store is closed");
     }
-    return handles.get(cf);
+    if (db == null) {
+      throw new StoreException("the store is being reopened after its disk was full; try again shortly");
+    }
+    return db;
+  }
+
+  /**
+   * After a write failed for lack of space RocksDB refuses every write until it is reopened (RocksJava has no
+   * {@code Resume()}). A background thread waits until the disk has room again, then closes and reopens the database,
+   * so that writes come back by themselves. Reads go on meanwhile, except during the reopen itself.
+   */
+  private void reopenWhenThereIsSpace() {
+    if (closed.get() || !reopening.compareAndSet(false, true)) {
+      return;
+    }
+    log.error("the disk of the store in {} is full: writes are refused until there is room again", directory);
+    Thread thread = new Thread(() -> {
+      try {
+        while (!closed.get() && !reopened()) {
+          Thread.sleep(REOPEN_CHECK.toMillis());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        reopening.set(false);
+      }
+    }, "baton-store-reopen");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Reopens the database if the disk has room; whether it is open and taking writes now. */
+  private boolean reopened() {
+    try {
+      if (Files.getFileStore(directory).getUsableSpace() < REOPEN_FREE_BYTES) {
+        return false;
+      }
+    } catch (java.io.IOException e) {
+      log.warn("cannot read the free space of {}: {}", directory, e.getMessage());
+      return false;
+    }
+    dbLock.writeLock().lock();
+    try {
+      if (closed.get()) {
+        return true;
+      }
+      if (db != null) {
+        db.close();
+        db = null;
+      }
+      db = openDb();
+      log.info("the store in {} is reopened and takes writes again", directory);
+      return true;
+    } catch (RocksDBException e) {
+      log.warn("cannot reopen the store in {} yet: {}", directory, e.getMessage());
+      return false;
+    } finally {
+      dbLock.writeLock().unlock();
+    }
   }
 
   @Override
@@ -247,18 +404,19 @@ public final class Store implements Closeable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    for (ColumnFamilyHandle handle : allHandles) {
-      handle.close();
-    }
+    dbLock.writeLock().lock();
     try {
-      db.syncWal();
-    } catch (RocksDBException e) {
-      log.warn("cannot sync the write-ahead log at close: {}", e.getMessage());
+      if (db != null) {
+        db.close();
+        db = null;
+      }
+    } finally {
+      dbLock.writeLock().unlock();
     }
-    db.close();
     syncWrites.close();
     dbOptions.close();
     cfOptions.close();
+    writeBuffers.close();
     blockCache.close();
   }
 }

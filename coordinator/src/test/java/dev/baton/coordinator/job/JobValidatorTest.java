@@ -139,4 +139,16 @@ class JobValidatorTest {
     assertEquals(Durations.fromSeconds(10), job.getRetry().getInitialDelay());
     assertEquals(Durations.fromHours(1), job.getRetry().getMaxDelay());
   }
+
+  @Test
+  void environmentValuesThatCannotReachAProcessAreRefusedAtCreate() {
+    Job.Builder base = Job.newBuilder().setName("a")
+        .setCommand(dev.baton.proto.v1.Command.newBuilder().setShell("true"));
+    assertEquals(List.of("job.env[NUL]"), violatedFields(base.clone().putEnv("NUL", "a\0b").build()));
+    assertEquals(List.of("job.env[baton_job]"), violatedFields(base.clone().putEnv("baton_job", "x").build()));
+    assertEquals(List.of("job.env[Baton_Run_Id]"), violatedFields(base.clone().putEnv("Baton_Run_Id", "x").build()));
+    assertEquals(List.of("job.env"), violatedFields(base.clone().putEnv("A".repeat(300), "x").build()));
+    // Not reserved, and at the length limit: accepted.
+    JobValidator.normalize(base.clone().putEnv("BATONX", "ok").putEnv("A".repeat(256), "x").build(), NOW);
+  }
 }
