@@ -195,6 +195,11 @@ public final class Main implements Cli, Callable<Integer> {
     return clock;
   }
 
+  @Override
+  public PrintWriter err() {
+    return err;
+  }
+
   private int onUsageError(ParameterException e, String[] args) {
     CommandLine where = e.getCommandLine();
     String message = Errors.oneLine(String.valueOf(e.getMessage())).replaceFirst("^Error: ", "");

@@ -369,6 +369,25 @@ class JobCommandsTest {
     assertEquals(2, requests.size());
     assertEquals(3, requests.get(0).getPageSize());
     assertEquals(1, requests.get(1).getPageSize());
+    assertTrue(r.err().contains("the first 3 jobs; more exist"), r.err());
+  }
+
+  @Test
+  void listPagesByDefaultAndSaysHowToSeeMore() {
+    ListJobsResponse.Builder full = ListJobsResponse.newBuilder().setNextPageToken("t1");
+    for (int i = 0; i < 100; i++) {
+      full.addJobs(job("j" + i));
+    }
+    cli.fake.answer("ListJobs", full.build());
+
+    Result r = cli.run("job", "list");
+
+    assertEquals(0, r.exitCode(), r.err());
+    List<ListJobsRequest> requests = cli.fake.requests("ListJobs");
+    assertEquals(1, requests.size(), "one page, not every job");
+    assertEquals(100, requests.get(0).getPageSize());
+    assertEquals(101, r.out().lines().count());
+    assertEquals("(the first 100 jobs; more exist: --limit N for more, --limit 0 for all)", r.err().strip());
   }
 
   @Test

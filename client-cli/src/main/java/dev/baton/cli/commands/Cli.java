@@ -29,6 +29,9 @@ public interface Cli {
    */
   OutputStream rawOut();
 
+  /** Standard error, for hints and progress that scripts reading standard output must not see. */
+  java.io.PrintWriter err();
+
   /** The clock that ages are measured against (a worker's last heartbeat): the system's, or a test's. */
   Clock clock();
 }

@@ -37,7 +37,7 @@ public final class DlqListCommand implements Callable<Integer> {
       ListDeadLettersResponse r = cli.client().runs().listDeadLetters(
           base.setPageToken(token).setPageSize(size).build());
       return new Pages.Page<>(r.getDeadLettersList(), r.getNextPageToken());
-    });
+    }).items();
     Printer printer = cli.printer();
     if (printer.isTable()) {
       DeadLetterView.table(entries, printer.out());

@@ -32,8 +32,8 @@ public final class JobListCommand implements Callable<Integer> {
       description = "Only jobs of this priority: ${COMPLETION-CANDIDATES}.")
   Priority priority;
 
-  @Option(names = "--limit", paramLabel = "N", converter = Converters.CountConverter.class,
-      description = "At most N jobs (default: all).")
+  @Option(names = "--limit", paramLabel = "N", defaultValue = "100", converter = Converters.CountConverter.class,
+      description = "At most N jobs (default ${DEFAULT-VALUE}; 0: all).")
   int limit;
 
   static final class EnabledFilter {
@@ -63,16 +63,18 @@ public final class JobListCommand implements Callable<Integer> {
     if (priority != null) {
       base.setPriority(priority);
     }
-    List<Job> jobs = Pages.collect(limit, (token, size) -> {
+    Pages.Collected<Job> collected = Pages.collect(limit, (token, size) -> {
       ListJobsResponse r = cli.client().jobs().listJobs(base.setPageToken(token).setPageSize(size).build());
       return new Pages.Page<>(r.getJobsList(), r.getNextPageToken());
     });
+    List<Job> jobs = collected.items();
     Printer printer = cli.printer();
     if (printer.isTable()) {
       JobView.table(jobs, printer.out());
     } else {
       printer.messages(jobs);
     }
+    Pages.hintIfMore(collected, "jobs", cli.err());
     return 0;
   }
 }

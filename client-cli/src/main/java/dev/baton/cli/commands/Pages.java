@@ -18,24 +18,37 @@ final class Pages {
 
   private Pages() {}
 
+  /** What {@link #collect} gathered, and whether the server has more beyond the limit. */
+  record Collected<T>(List<T> items, boolean more) {}
+
   /**
-   * Every item, or the first {@code limit} when limit is above 0.
+   * Every item, or the first {@code limit} when limit is above 0 (then {@code more} says whether others exist).
    */
-  static <T> List<T> collect(int limit, Fetch<T> fetch) {
+  static <T> Collected<T> collect(int limit, Fetch<T> fetch) {
     List<T> all = new ArrayList<>();
     String token = "";
     while (true) {
       int pageSize = limit > 0 ? Math.min(limit - all.size(), MAX_PAGE) : MAX_PAGE;
       Page<T> page = fetch.page(token, pageSize);
       all.addAll(page.items());
+      boolean lastPage = page.nextToken().isEmpty() || page.nextToken().equals(token);
       if (limit > 0 && all.size() >= limit) {
-        return new ArrayList<>(all.subList(0, limit));
+        return new Collected<>(new ArrayList<>(all.subList(0, limit)), all.size() > limit || !lastPage);
       }
       // A server that hands back the token it was given would loop forever: stop instead.
-      if (page.nextToken().isEmpty() || page.nextToken().equals(token)) {
-        return all;
+      if (lastPage) {
+        return new Collected<>(all, false);
       }
       token = page.nextToken();
+    }
+  }
+
+  /** Tells the user (on stderr, so that output for scripts stays clean) that the list stopped at the limit. */
+  static void hintIfMore(Collected<?> collected, String what, java.io.PrintWriter err) {
+    if (collected.more()) {
+      err.println("(the first " + collected.items().size() + " " + what + "; more exist: --limit N for more, "
+          + "--limit 0 for all)");
+      err.flush();
     }
   }
 }

@@ -47,16 +47,18 @@ public final class RunListCommand implements Callable<Integer> {
     if (wave != null) {
       base.setWaveId(wave);
     }
-    List<Run> runs = Pages.collect(limit, (token, size) -> {
+    Pages.Collected<Run> collected = Pages.collect(limit, (token, size) -> {
       ListRunsResponse r = cli.client().runs().listRuns(base.setPageToken(token).setPageSize(size).build());
       return new Pages.Page<>(r.getRunsList(), r.getNextPageToken());
     });
+    List<Run> runs = collected.items();
     Printer printer = cli.printer();
     if (printer.isTable()) {
       RunView.table(runs, printer.out());
     } else {
       printer.messages(runs);
     }
+    Pages.hintIfMore(collected, "runs", cli.err());
     return 0;
   }
 }

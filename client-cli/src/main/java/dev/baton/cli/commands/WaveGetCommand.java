@@ -56,7 +56,7 @@ public final class WaveGetCommand implements Callable<Integer> {
     List<Run> runs = Pages.collect(0, (token, size) -> {
       ListRunsResponse r = cli.client().runs().listRuns(base.setPageToken(token).setPageSize(size).build());
       return new Pages.Page<>(r.getRunsList(), r.getNextPageToken());
-    });
+    }).items();
     for (Run r : runs) {
       if (!r.getStateReason().isEmpty()) {
         reasons.put(r.getId(), r.getStateReason());

@@ -4,7 +4,6 @@ import dev.baton.coordinator.dispatch.Dispatcher;
 import dev.baton.proto.v1.AgentMessage;
 import dev.baton.proto.v1.AgentServiceGrpc;
 import dev.baton.proto.v1.CoordinatorMessage;
-import dev.baton.proto.v1.Hello;
 import io.grpc.Grpc;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -46,7 +45,7 @@ public final class AgentStreamService extends AgentServiceGrpc.AgentServiceImplB
       @Override
       public void onNext(AgentMessage message) {
         if (session != null) {
-          dispatcher.message(session, message);
+          dispatcher.message(session, AgentLimits.bounded(message));
           return;
         }
         if (!message.hasHello()) {
@@ -54,12 +53,12 @@ public final class AgentStreamService extends AgentServiceGrpc.AgentServiceImplB
               .asRuntimeException());
           return;
         }
-        String problem = check(message.getHello());
-        if (problem != null) {
-          stream.onError(Status.INVALID_ARGUMENT.withDescription(problem).asRuntimeException());
+        java.util.Optional<String> problem = AgentLimits.problem(message.getHello());
+        if (problem.isPresent()) {
+          stream.onError(Status.INVALID_ARGUMENT.withDescription(problem.get()).asRuntimeException());
           return;
         }
-        session = new WorkerSession(message.getHello(), stream, peer == null ? "" : peer.toString(), clock.instant());
+        session = new WorkerSession(AgentLimits.bounded(message.getHello()), stream, peer == null ? "" : peer.toString(), clock.instant());
         established.set(session);
         dispatcher.hello(session);
       }
@@ -83,19 +82,6 @@ public final class AgentStreamService extends AgentServiceGrpc.AgentServiceImplB
         }
       }
     };
-  }
-
-  private static String check(Hello hello) {
-    if (hello.getAgentId().isBlank()) {
-      return "hello.agent_id is required";
-    }
-    if (hello.getName().isBlank()) {
-      return "hello.name is required";
-    }
-    if (hello.getSlots() < 1 || hello.getSlots() > 100_000) {
-      return "hello.slots must be between 1 and 100000";
-    }
-    return null;
   }
 
   /** Reads the caller's address from the gRPC context (set by {@link RemoteAddress#interceptor()}). */

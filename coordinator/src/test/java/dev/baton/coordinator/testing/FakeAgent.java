@@ -21,6 +21,12 @@ public final class FakeAgent implements AutoCloseable {
   private volatile Throwable error;
 
   public FakeAgent(Channel channel, String id, int slots, List<HeldRun> held) {
+    this(channel, Hello.newBuilder().setAgentId(id).setName("fake-" + id).setSlots(slots).addAllHeldRuns(held)
+        .build());
+  }
+
+  /** An agent that opens its stream with exactly this hello. */
+  public FakeAgent(Channel channel, Hello hello) {
     requests = AgentServiceGrpc.newStub(channel).connect(new StreamObserver<>() {
       public void onNext(CoordinatorMessage m) {
         received.add(m);
@@ -32,8 +38,7 @@ public final class FakeAgent implements AutoCloseable {
 
       public void onCompleted() {}
     });
-    send(AgentMessage.newBuilder().setHello(Hello.newBuilder().setAgentId(id).setName("fake-" + id)
-        .setSlots(slots).addAllHeldRuns(held)).build());
+    send(AgentMessage.newBuilder().setHello(hello).build());
   }
 
   public void send(AgentMessage message) {

@@ -747,4 +747,49 @@ class AgentStreamTest {
     Run run = awaitState(id, RunState.RUN_STATE_ASSIGNED);
     assertEquals("w2", run.getAttempts(run.getAttemptsCount() - 1).getWorkerId());
   }
+
+  /** The stream's error once the coordinator ended it. */
+  private static io.grpc.Status refusal(FakeAgent agent) throws InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (agent.error() == null && System.nanoTime() < end) {
+      Thread.sleep(10);
+    }
+    return io.grpc.Status.fromThrowable(agent.error());
+  }
+
+  @Test
+  void aHelloBeyondTheAgentLimitsIsRefusedNamingTheFieldAndOthersAreUnaffected() throws Exception {
+    dev.baton.proto.v1.Hello.Builder base = dev.baton.proto.v1.Hello.newBuilder().setAgentId("big").setName("big")
+        .setSlots(1);
+    dev.baton.proto.v1.Hello.Builder manyLabels = base.clone();
+    for (int i = 0; i < 65; i++) {
+      manyLabels.putLabels("k" + i, "v");
+    }
+    String hugeValue = "x".repeat(4_000_000 / 4);
+    for (var hello : List.of(manyLabels.build(), base.clone().putLabels("zone", hugeValue).build(),
+        base.clone().putLabels("bad key", "v").build(), base.clone().setName("n".repeat(200)).build())) {
+      io.grpc.Status refused = refusal(new FakeAgent(coordinator.client().channel(), hello));
+      assertEquals(io.grpc.Status.Code.INVALID_ARGUMENT, refused.getCode(), refused.toString());
+      assertTrue(refused.getDescription().startsWith("hello."), refused.getDescription());
+    }
+    agent("w1", 1);
+    var workers = coordinator.client().cluster().listWorkers(
+        dev.baton.proto.v1.ListWorkersRequest.getDefaultInstance());
+    assertEquals(List.of("fake-w1"), workers.getWorkersList().stream().map(w -> w.getName()).toList());
+  }
+
+  @Test
+  void anOverlongErrorTextOfAResultIsCutWithANoteNotRefused() throws Exception {
+    job("a", Priority.PRIORITY_MEDIUM);
+    FakeAgent agent = agent("w1", 1);
+    String id = trigger("a").getId();
+    Assignment a = startNext(agent);
+    agent.send(AgentMessage.newBuilder().setFinished(finished(a, AttemptOutcome.ATTEMPT_OUTCOME_FAILED, 1)
+        .getFinished().toBuilder().setError("e".repeat(100_000))).build());
+    agent.next(ACK);
+    Run failed = awaitState(id, RunState.RUN_STATE_FAILED);
+    String error = failed.getAttempts(0).getError();
+    assertTrue(error.length() < 5_000, "kept " + error.length() + " characters");
+    assertTrue(error.endsWith("... (95904 more bytes cut by the coordinator)"), error.substring(4_000));
+  }
 }
