@@ -96,7 +96,7 @@ public final class Coordinator implements Closeable {
     jobs.load();
     ticker = new TickLoop(jobs, clock);
     tickerRef[0] = ticker;
-    OutputStore output = new OutputStore(store, config.maxOutputBytes());
+    OutputStore output = new OutputStore(store, runs, events, config.maxOutputBytes());
     DispatchSettingsStore dispatchSettings = new DispatchSettingsStore(store);
     RetryQueue retries = new RetryQueue(store);
     retries.load();
@@ -116,7 +116,7 @@ public final class Coordinator implements Closeable {
         .addService(new JobServiceImpl(jobs, clock))
         .addService(new RunServiceImpl(runs, dispatcher, output, events, deadLetters, jobs.graph()))
         .addService(new ClusterServiceImpl(identity, jobs, readyQueue, dispatcher, dispatchSettings))
-        .addService(new AgentStreamService(dispatcher, clock).withAddresses())
+        .addService(new AgentStreamService(dispatcher, output, clock).withAddresses())
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .build()

@@ -47,7 +47,7 @@ public final class RunLogsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     OutputStream out = cli.rawOut();
-    Position position = new Position(attempt);
+    Position position = new Position(attempt, cli.err());
     int reconnects = 0;
     while (true) {
       long before = position.next;
@@ -101,9 +101,12 @@ public final class RunLogsCommand implements Callable<Integer> {
     int attempt;
     /** Offset of the next byte to write; -1 before the first chunk. */
     long next = -1;
+    /** Where notes about output that is not there go (standard error: standard output is the output only). */
+    private final java.io.PrintWriter notes;
 
-    Position(int attempt) {
+    Position(int attempt, java.io.PrintWriter notes) {
       this.attempt = attempt;
+      this.notes = notes;
     }
 
     /** Writes what a chunk adds after {@link #next} (a chunk sent twice across a reconnect is written once). */
@@ -114,6 +117,13 @@ public final class RunLogsCommand implements Callable<Integer> {
       long end = chunk.getOffset() + chunk.getData().size();
       if (next >= 0 && end <= next) {
         return;
+      }
+      long missing = chunk.getOffset() - Math.max(0, next);
+      if (missing > 0) {
+        // Bytes the coordinator's max_output cut (older output of a long or fast-writing run).
+        notes.println("[baton: " + missing + " bytes of output " + (next <= 0 ? "before this" : "here")
+            + " were cut by the coordinator's max_output]");
+        notes.flush();
       }
       int skip = next > chunk.getOffset() ? (int) (next - chunk.getOffset()) : 0;
       chunk.getData().substring(skip).writeTo(out);

@@ -37,7 +37,6 @@ import dev.baton.proto.v1.HeartbeatAck;
 import dev.baton.proto.v1.HeldRun;
 import dev.baton.proto.v1.HeldRunDecision;
 import dev.baton.proto.v1.Job;
-import dev.baton.proto.v1.OutputChunk;
 import dev.baton.proto.v1.ResultAck;
 import dev.baton.proto.v1.Run;
 import dev.baton.proto.v1.RunFinished;
@@ -467,14 +466,6 @@ public final class Dispatcher implements AutoCloseable {
         current.filter(run -> run.getState() == RunState.RUN_STATE_ASSIGNED)
             .ifPresent(run -> round.write(run, RunChanges.start(run, started.getPid(), started.getStartTime(), now)));
       }
-      case OUTPUT -> {
-        OutputChunk chunk = message.getOutput();
-        if (round.read(chunk.getRunId()).filter(run -> isCurrentOn(run, chunk.getAttempt(), session.id()))
-            .isPresent()) {
-          output.append(round.batch(), chunk);
-          round.batch().afterCommit(() -> events.publishOutput(chunk));
-        }
-      }
       case FINISHED -> onFinished(round, session, message.getFinished());
       default -> log.warn("worker {} sent an unexpected {}", session.name(), message.getKindCase());
     }
@@ -485,21 +476,15 @@ public final class Dispatcher implements AutoCloseable {
         .map(run -> reclaimIfStillQueued(round, run, result.getAttempt(), session, 0));
     if (found.isPresent() && isCurrentOn(found.get(), result.getAttempt(), session.id())) {
       Run run = found.get();
-      long runId = Long.parseLong(run.getId());
-      if (!result.getOutputTail().isEmpty() && !output.hasAny(runId, result.getAttempt())) {
-        // The streamed chunks were lost with a connection: keep the tail the journal carried.
-        output.append(round.batch(), OutputChunk.newBuilder().setRunId(run.getId()).setAttempt(result.getAttempt())
-            .setOffset(result.getOutputBytes() - result.getOutputTail().size()).setData(result.getOutputTail())
-            .build());
-      }
+      // What of the output did not arrive as chunks comes from the tail the result carries.
+      long outputKeptFrom = output.finish(round.batch(), run, result);
       leaveWorker(round, run.getId(), session);
-      output.forget(run.getId(), result.getAttempt());
       if (result.getOutcome() == AttemptOutcome.ATTEMPT_OUTCOME_LOST) {
         // The agent killed it because it could not hear a coordinator (self-fencing): as with a lost worker, the
         // run gets a new attempt, counted against its lost-attempt limit.
         requeue(round, run, AttemptOutcome.ATTEMPT_OUTCOME_LOST, "its agent gave it up: " + result.getError());
       } else {
-        recordFinished(round, run, result);
+        recordFinished(round, run, result, outputKeptFrom);
       }
       wake();
     }
@@ -508,8 +493,8 @@ public final class Dispatcher implements AutoCloseable {
         .setRunId(result.getRunId()).setAttempt(result.getAttempt())).build()));
   }
 
-  private void recordFinished(Round round, Run run, RunFinished result) {
-    Run next = RunChanges.finish(run, result, clock.instant());
+  private void recordFinished(Round round, Run run, RunFinished result, long outputKeptFrom) {
+    Run next = RunChanges.finish(run, result, outputKeptFrom, clock.instant());
     if ((next.getState() == RunState.RUN_STATE_FAILED || next.getState() == RunState.RUN_STATE_TIMED_OUT)
         && !run.getCancelRequested()) {
       next = afterFailure(round, next, result);
@@ -590,10 +575,8 @@ public final class Dispatcher implements AutoCloseable {
     return reclaimed;
   }
 
-  private boolean isCurrentOn(Run run, int attempt, String workerId) {
-    return (run.getState() == RunState.RUN_STATE_ASSIGNED || run.getState() == RunState.RUN_STATE_RUNNING)
-        && RunChanges.isCurrent(run, attempt)
-        && RunChanges.current(run).getWorkerId().equals(workerId);
+  private static boolean isCurrentOn(Run run, int attempt, String workerId) {
+    return RunChanges.isCurrentOn(run, attempt, workerId);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -685,6 +668,7 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   private void requeue(Round round, Run run, AttemptOutcome outcome, String reason) {
+    output.forget(run.getId(), RunChanges.current(run).getNumber());
     inFlight.remove(run.getId());
     round.batch().delete(ColumnFamily.IN_FLIGHT, Keys.run(Long.parseLong(run.getId())));
     Instant now = clock.instant();

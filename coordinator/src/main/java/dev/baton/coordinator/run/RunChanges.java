@@ -29,6 +29,13 @@ public final class RunChanges {
     return run.getAttemptsCount() > 0 && current(run).getNumber() == attempt;
   }
 
+  /** Whether {@code attempt} is the run's current attempt, assigned or running on {@code workerId}. */
+  public static boolean isCurrentOn(Run run, int attempt, String workerId) {
+    return (run.getState() == RunState.RUN_STATE_ASSIGNED || run.getState() == RunState.RUN_STATE_RUNNING)
+        && isCurrent(run, attempt)
+        && current(run).getWorkerId().equals(workerId);
+  }
+
   /** QUEUED → ASSIGNED: the current attempt goes to {@code workerId} in {@code epoch}. */
   public static Run assign(Run run, String workerId, String workerName, long epoch, Instant now) {
     RunState next = RunStateMachine.next(run, RunTransition.ASSIGN);
@@ -52,7 +59,7 @@ public final class RunChanges {
    * The current attempt ended as the worker reports. A run still ASSIGNED is moved through RUNNING first when the
    * process did start (its "started" report may have been lost with a connection).
    */
-  public static Run finish(Run run, RunFinished result, Instant now) {
+  public static Run finish(Run run, RunFinished result, long outputKeptFrom, Instant now) {
     RunTransition transition = switch (result.getOutcome()) {
       case ATTEMPT_OUTCOME_SUCCEEDED -> RunTransition.SUCCEED;
       case ATTEMPT_OUTCOME_TIMED_OUT -> RunTransition.TIME_OUT;
@@ -70,7 +77,9 @@ public final class RunChanges {
         .setOutcome(result.getOutcome())
         .setFinishTime(result.hasFinishTime() ? result.getFinishTime() : ts(now))
         .setError(result.getError())
-        .setOutputBytes(result.getOutputBytes());
+        .setOutputBytes(result.getOutputBytes())
+        .setOutputKeptFrom(outputKeptFrom)
+        .setOutputTruncated(outputKeptFrom > 0);
     if (result.hasStartTime()) {
       attempt.setStartTime(result.getStartTime());
     }

@@ -101,6 +101,7 @@ public final class Store implements Closeable {
   private final LRUCache blockCache;
   private final WriteBufferManager writeBuffers;
   private final WriteOptions syncWrites;
+  private final WriteOptions unsyncedWrites = new WriteOptions().setSync(false);
   /**
    * Readers and writers hold it shared; a reopen holds it exclusively. RocksJava cannot resume a database that a
    * full disk put into read-only mode, so the store closes and reopens it once there is space again.
@@ -220,6 +221,32 @@ public final class Store implements Closeable {
   /** Synced writes made since the store was opened (each {@link #commit} of a non-empty batch). */
   public long syncedWrites() {
     return syncedWrites.sum();
+  }
+
+  /**
+   * Writes {@code batch} to the write-ahead log without waiting for the disk: for bulk data that is not acknowledged
+   * to anyone (output chunks). The next synced commit makes it durable with everything before it.
+   */
+  public void commitUnsynced(Batch batch) {
+    try (batch) {
+      if (!batch.isEmpty()) {
+        dbLock.readLock().lock();
+        try {
+          open().rocks.write(unsyncedWrites, batch.writes());
+        } finally {
+          dbLock.readLock().unlock();
+        }
+      }
+    } catch (RocksDBException e) {
+      StoreException failure = new StoreException("cannot write to the store: " + e.getMessage(), e);
+      if (failure.diskFull()) {
+        reopenWhenThereIsSpace();
+      }
+      throw failure;
+    }
+    for (Runnable action : batch.afterCommitActions()) {
+      action.run();
+    }
   }
 
   public Optional<byte[]> get(ColumnFamily cf, byte[] key) {
@@ -414,6 +441,7 @@ public final class Store implements Closeable {
       dbLock.writeLock().unlock();
     }
     syncWrites.close();
+    unsyncedWrites.close();
     dbOptions.close();
     cfOptions.close();
     writeBuffers.close();

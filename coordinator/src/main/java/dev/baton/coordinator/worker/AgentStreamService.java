@@ -1,6 +1,7 @@
 package dev.baton.coordinator.worker;
 
 import dev.baton.coordinator.dispatch.Dispatcher;
+import dev.baton.coordinator.run.OutputStore;
 import dev.baton.proto.v1.AgentMessage;
 import dev.baton.proto.v1.AgentServiceGrpc;
 import dev.baton.proto.v1.CoordinatorMessage;
@@ -18,10 +19,12 @@ import java.time.Clock;
  */
 public final class AgentStreamService extends AgentServiceGrpc.AgentServiceImplBase {
   private final Dispatcher dispatcher;
+  private final OutputStore output;
   private final Clock clock;
 
-  public AgentStreamService(Dispatcher dispatcher, Clock clock) {
+  public AgentStreamService(Dispatcher dispatcher, OutputStore output, Clock clock) {
     this.dispatcher = dispatcher;
+    this.output = output;
     this.clock = clock;
   }
 
@@ -45,7 +48,13 @@ public final class AgentStreamService extends AgentServiceGrpc.AgentServiceImplB
       @Override
       public void onNext(AgentMessage message) {
         if (session != null) {
-          dispatcher.message(session, AgentLimits.bounded(message));
+          if (message.hasOutput()) {
+            // Bulk data, stored here on the stream's thread: while it writes, gRPC reads no more from this agent,
+            // which is what slows an agent sending faster than the store takes it. Never queued for the dispatcher.
+            output.receive(session.id(), message.getOutput());
+          } else {
+            dispatcher.message(session, AgentLimits.bounded(message));
+          }
           return;
         }
         if (!message.hasHello()) {

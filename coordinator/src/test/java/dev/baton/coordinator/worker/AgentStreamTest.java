@@ -792,4 +792,95 @@ class AgentStreamTest {
     assertTrue(error.length() < 5_000, "kept " + error.length() + " characters");
     assertTrue(error.endsWith("... (95904 more bytes cut by the coordinator)"), error.substring(4_000));
   }
+
+  /** Byte {@code i} of a test output: a pattern in which every byte's place can be checked. */
+  private static byte outputByte(long i) {
+    return (byte) (i % 251);
+  }
+
+  private static AgentMessage outputChunk(Assignment a, long offset, int length) {
+    byte[] data = new byte[length];
+    for (int i = 0; i < length; i++) {
+      data[i] = outputByte(offset + i);
+    }
+    return AgentMessage.newBuilder().setOutput(OutputChunk.newBuilder().setRunId(a.getRunId())
+        .setAttempt(a.getAttempt()).setStream(OutputStream.OUTPUT_STREAM_STDOUT).setOffset(offset)
+        .setData(ByteString.copyFrom(data))).build();
+  }
+
+  private byte[] storedOutput(String runId) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    long[] expectedOffset = {-1};
+    coordinator.client().runs().streamOutput(StreamOutputRequest.newBuilder().setRunId(runId).build())
+        .forEachRemaining(c -> {
+          if (expectedOffset[0] >= 0) {
+            assertEquals(expectedOffset[0], c.getOffset(), "stored output has no gap");
+          }
+          expectedOffset[0] = c.getOffset() + c.getData().size();
+          out.writeBytes(c.getData().toByteArray());
+        });
+    return out.toByteArray();
+  }
+
+  @Test
+  void theStoredOutputIsTheCompleteTailAndTheRunSaysWhatTheCapCut() throws Exception {
+    job("a", Priority.PRIORITY_MEDIUM);
+    FakeAgent agent = agent("w1", 1);
+    String id = trigger("a").getId();
+    Assignment a = startNext(agent);
+    int chunk = 64 * 1024;
+    long offset = 0;
+    for (; offset < 1_536 * 1024; offset += chunk) {
+      agent.send(outputChunk(a, offset, chunk));
+    }
+    offset += 256 * 1024; // the agent skipped these (its window moved on while the stream was slow)
+    long afterGap = offset;
+    for (int i = 0; i < 8; i++, offset += chunk) {
+      agent.send(outputChunk(a, offset, chunk));
+    }
+    // The last 100 bytes never came as a chunk: the result's tail has them.
+    long total = offset + 100;
+    byte[] tail = new byte[chunk];
+    for (int i = 0; i < chunk; i++) {
+      tail[i] = outputByte(total - chunk + i);
+    }
+    agent.send(AgentMessage.newBuilder().setFinished(finished(a, AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED, 0)
+        .getFinished().toBuilder().setOutputBytes(total).setOutputTail(ByteString.copyFrom(tail))).build());
+    agent.next(ACK);
+    Run done = awaitState(id, RunState.RUN_STATE_SUCCEEDED);
+
+    assertEquals(total, done.getAttempts(0).getOutputBytes());
+    assertEquals(afterGap, done.getAttempts(0).getOutputKeptFrom());
+    assertTrue(done.getAttempts(0).getOutputTruncated());
+    byte[] stored = storedOutput(id);
+    assertEquals(total - afterGap, stored.length);
+    for (int i = 0; i < stored.length; i++) {
+      if (stored[i] != outputByte(afterGap + i)) {
+        throw new AssertionError("byte " + (afterGap + i) + " of the output is wrong");
+      }
+    }
+  }
+
+  @Test
+  void outputBeyondTheCapKeepsTheLastMaxOutputBytesWhole() throws Exception {
+    job("a", Priority.PRIORITY_MEDIUM);
+    FakeAgent agent = agent("w1", 1);
+    String id = trigger("a").getId();
+    Assignment a = startNext(agent);
+    int chunk = 50_000; // not a divisor of the 1 MiB cap
+    long total = 0;
+    for (int i = 0; i < 60; i++, total += chunk) {
+      agent.send(outputChunk(a, total, chunk));
+    }
+    agent.send(AgentMessage.newBuilder().setFinished(finished(a, AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED, 0)
+        .getFinished().toBuilder().setOutputBytes(total)).build());
+    agent.next(ACK);
+    Run done = awaitState(id, RunState.RUN_STATE_SUCCEEDED);
+    byte[] stored = storedOutput(id);
+    long keptFrom = done.getAttempts(0).getOutputKeptFrom();
+    assertEquals(total - keptFrom, stored.length);
+    assertTrue(stored.length >= 1 << 20 && stored.length < (1 << 20) + chunk, "kept " + stored.length);
+    assertEquals(outputByte(total - 1), stored[stored.length - 1]);
+    assertEquals(outputByte(keptFrom), stored[0]);
+  }
 }

@@ -71,6 +71,24 @@ public final class CoordinatorLink implements AutoCloseable {
   private volatile Duration workerTtl = DEFAULT_TTL;
   private volatile Duration fenceMargin = DEFAULT_MARGIN;
   private Thread connector;
+  /** Output and results, sent as fast as the stream takes them. */
+  private final OutputPump pump = new OutputPump(new OutputPump.Sink() {
+    @Override
+    public boolean ready() {
+      ClientCallStreamObserver<AgentMessage> s = stream;
+      return s != null && s.isReady();
+    }
+
+    @Override
+    public void send(AgentMessage message) {
+      sendNow(message);
+    }
+
+    @Override
+    public boolean connected() {
+      return welcomed;
+    }
+  });
 
   /**
    * @param identity the hello without held runs (id, name, labels, slots, version); held runs are added at each
@@ -189,15 +207,25 @@ public final class CoordinatorLink implements AutoCloseable {
     return false;
   }
 
-  /** Sends on the current stream; while disconnected, messages are dropped (results wait in the journal). */
+  /**
+   * What {@link Runs} reports: output and results go through the {@link OutputPump} (flow control, a result after
+   * its output); everything else is small and goes out at once.
+   */
   private void send(AgentMessage message) {
+    if (message.hasOutput()) {
+      pump.output(message.getOutput());
+    } else if (message.hasFinished()) {
+      pump.finished(message.getFinished());
+    } else {
+      sendNow(message);
+    }
+  }
+
+  /** Sends on the current stream; while disconnected, messages are dropped (results wait in the journal). */
+  private void sendNow(AgentMessage message) {
     synchronized (sendLock) {
       ClientCallStreamObserver<AgentMessage> s = stream;
       if (s == null) {
-        return;
-      }
-      // Flow control: output is the only bulk traffic, and the tail travels with the result anyway.
-      if (message.hasOutput() && !s.isReady()) {
         return;
       }
       try {
@@ -226,6 +254,7 @@ public final class CoordinatorLink implements AutoCloseable {
     }
     welcomed = true;
     welcomes.incrementAndGet();
+    pump.wake();
     log.info("connected to {} (epoch {}, worker id {})", target, welcome.getEpoch(), welcome.getWorkerId());
   }
 
@@ -255,6 +284,7 @@ public final class CoordinatorLink implements AutoCloseable {
       synchronized (sendLock) {
         stream = requests;
       }
+      requests.setOnReadyHandler(pump::wake);
     }
 
     @Override
@@ -270,6 +300,7 @@ public final class CoordinatorLink implements AutoCloseable {
                 .setMessage("epoch " + assign.getEpoch() + " < " + highestEpoch.get())).build());
             return;
           }
+          pump.window(assign.getMaxOutputBytes());
           runs.assign(assign);
         }
         case CANCEL -> {
@@ -305,6 +336,7 @@ public final class CoordinatorLink implements AutoCloseable {
         stream = null;
       }
       welcomed = false;
+      pump.disconnected();
       ended.countDown();
     }
   }
@@ -315,6 +347,7 @@ public final class CoordinatorLink implements AutoCloseable {
       return;
     }
     timer.shutdownNow();
+    pump.close();
     synchronized (sendLock) {
       if (stream != null) {
         stream.onCompleted();
