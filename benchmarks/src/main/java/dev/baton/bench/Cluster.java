@@ -45,7 +45,26 @@ final class Cluster {
 
   /** Starts the coordinator on a free loopback port and waits for its "listening on" line. */
   void startCoordinator() throws IOException, InterruptedException {
-    coordinator = launch("coordinator", List.of(launcher("baton-coordinator"), "--listen", "127.0.0.1:0",
+    startCoordinatorOn("127.0.0.1:0");
+  }
+
+  /**
+   * Stops the coordinator (SIGTERM, as an operator would) and starts it again on the same port and data directory.
+   *
+   * @return nanoseconds from the new process's launch to its "listening on" line
+   */
+  long restartCoordinator() throws IOException, InterruptedException {
+    coordinator.process().destroy();
+    if (!coordinator.process().waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+      throw new IllegalStateException("the coordinator did not stop within 60 s of SIGTERM");
+    }
+    long start = System.nanoTime();
+    startCoordinatorOn(target);
+    return System.nanoTime() - start;
+  }
+
+  private void startCoordinatorOn(String listen) throws IOException, InterruptedException {
+    coordinator = launch("coordinator", List.of(launcher("baton-coordinator"), "--listen", listen,
         "--data-dir", work.resolve("coordinator-data").toString()));
     Matcher[] found = {null};
     await("the coordinator to listen", coordinator, () -> {
@@ -85,6 +104,18 @@ final class Cluster {
     }
     throw new IllegalStateException("the coordinator does not list " + agents.size() + " live workers with "
         + slotsEach + " slots: " + workers);
+  }
+
+  /** Stops the agents, then the coordinator (SIGTERM), and waits for them. */
+  void stop() throws InterruptedException {
+    List<Node> all = new ArrayList<>(agents);
+    all.add(coordinator);
+    for (Node n : all) {
+      n.process().destroy();
+      if (!n.process().waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        n.process().destroyForcibly();
+      }
+    }
   }
 
   String target() {
@@ -129,6 +160,7 @@ final class Cluster {
   private Node launch(String name, List<String> command) throws IOException {
     Path out = logs.resolve(name + ".out");
     Path err = logs.resolve(name + ".err");
+
     Process process = new ProcessBuilder(command).directory(work.toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
         .redirectOutput(out.toFile()).redirectError(err.toFile()).start();

@@ -58,7 +58,8 @@ public final class Main {
   private static final String THROUGHPUT_JOB = "bench-true";
 
   /** What the command line asked for. */
-  private record Options(int runs, int slots, boolean quick, Path out, boolean keep) {}
+  private record Options(int runs, int slots, boolean quick, Path out, boolean keep, boolean scale, int cronJobs,
+      int definitions) {}
 
   /** How many of each thing to do: full or --quick. */
   private record Sizes(int e2eWarmup, int runs, int baselineWarmup, int baselineCount, int latencyRuns,
@@ -132,7 +133,9 @@ public final class Main {
         "  --slots S   slots of each of the 2 agents; the baselines spawn at 2 x S concurrency (default 4)",
         "  --quick     small counts, for a smoke run (figures not meaningful)",
         "  --out FILE  also write the report to FILE",
-        "  --keep      keep the temporary work directory (data, logs) instead of deleting it");
+        "  --keep      keep the temporary work directory (data, logs) instead of deleting it",
+        "  --scale     instead: the figures that need many jobs (schedule lag with --cron-jobs N cron jobs,",
+        "              default 100000; restart with --definitions M job definitions, default 1000000; 0 skips one)");
   }
 
   /** Null for --help. */
@@ -141,6 +144,9 @@ public final class Main {
     int slots = 4;
     boolean quick = false;
     boolean keep = false;
+    boolean scale = false;
+    int cronJobs = 100_000;
+    int definitions = 1_000_000;
     Path out = null;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -152,11 +158,15 @@ public final class Main {
         case "--slots" -> slots = positive(a, value(args, ++i, a));
         case "--quick" -> quick = true;
         case "--keep" -> keep = true;
+        case "--scale" -> scale = true;
+        case "--cron-jobs" -> cronJobs = count(a, value(args, ++i, a));
+        case "--definitions" -> definitions = count(a, value(args, ++i, a));
         case "--out" -> out = Path.of(value(args, ++i, a));
         default -> throw new IllegalArgumentException("unknown argument: " + a);
       }
     }
-    return new Options(runs != null ? runs : quick ? 500 : 5_000, slots, quick, out, keep);
+    return new Options(runs != null ? runs : quick ? 500 : 5_000, slots, quick, out, keep, scale, cronJobs,
+        definitions);
   }
 
   private static String value(String[] args, int i, String flag) {
@@ -164,6 +174,10 @@ public final class Main {
       throw new IllegalArgumentException(flag + " needs a value");
     }
     return args[i];
+  }
+
+  private static int count(String flag, String text) {
+    return text.equals("0") ? 0 : positive(flag, text);
   }
 
   private static int positive(String flag, String text) {
@@ -211,12 +225,46 @@ public final class Main {
 
   // -----------------------------------------------------------------------------------------------------------------
 
-  private static void log(String message) {
+  static void log(String message) {
     System.err.println("[bench " + DateTimeFormatter.ofPattern("HH:mm:ss").format(ZonedDateTime.now()) + "] "
         + message);
   }
 
+  /** {@code --scale}: schedule lag with many cron jobs, then a restart with many definitions (ScaleBench). */
+  private void runScale() throws Exception {
+    ZonedDateTime started = ZonedDateTime.now();
+    Path root = repositoryRoot();
+    ScaleBench.Figures figures = new ScaleBench.Figures();
+    Path base = Files.createTempDirectory("baton-bench-scale-");
+    cleanup.workDir(base, options.keep());
+    log("work directory " + base);
+    if (options.cronJobs() > 0) {
+      Path work = Files.createDirectories(base.resolve("schedule-lag"));
+      cluster = new Cluster(root, work, cleanup);
+      cluster.startCoordinator();
+      try (BatonClient client = BatonClient.connect(cluster.target())) {
+        new ScaleBench(cluster, work).scheduleLag(client, options.cronJobs(), figures);
+      }
+      cluster.stop();
+    }
+    if (options.definitions() > 0) {
+      Path work = Files.createDirectories(base.resolve("definitions"));
+      cluster = new Cluster(root, work, cleanup);
+      cluster.startCoordinator();
+      new ScaleBench(cluster, work).manyDefinitions(options.definitions(), options.slots(), figures);
+    }
+    String text = ScaleBench.render(figures, Machine.describe(), started);
+    System.out.println(text);
+    if (options.out() != null) {
+      Files.writeString(options.out(), text + "\n", StandardCharsets.UTF_8);
+    }
+  }
+
   private void run() throws Exception {
+    if (options.scale()) {
+      runScale();
+      return;
+    }
     Report report = new Report();
     report.machine = Machine.describe();
     report.started = ZonedDateTime.now();

@@ -196,25 +196,8 @@ public final class Store implements Closeable {
    * actions. Closes the batch.
    */
   public void commit(Batch batch) {
-    try (batch) {
-      if (!batch.isEmpty()) {
-        dbLock.readLock().lock();
-        try {
-          open().rocks.write(syncWrites, batch.writes());
-        } finally {
-          dbLock.readLock().unlock();
-        }
-        syncedWrites.increment();
-      }
-    } catch (RocksDBException e) {
-      StoreException failure = new StoreException("cannot write to the store: " + e.getMessage(), e);
-      if (failure.diskFull()) {
-        reopenWhenThereIsSpace();
-      }
-      throw failure;
-    }
-    for (Runnable action : batch.afterCommitActions()) {
-      action.run();
+    if (write(batch, syncWrites)) {
+      syncedWrites.increment();
     }
   }
 
@@ -228,11 +211,18 @@ public final class Store implements Closeable {
    * to anyone (output chunks). The next synced commit makes it durable with everything before it.
    */
   public void commitUnsynced(Batch batch) {
+    write(batch, unsyncedWrites);
+  }
+
+  /** Writes a batch (closing it), then runs its after-commit actions; whether it had anything to write. */
+  private boolean write(Batch batch, WriteOptions options) {
+    boolean wrote;
     try (batch) {
-      if (!batch.isEmpty()) {
+      wrote = !batch.isEmpty();
+      if (wrote) {
         dbLock.readLock().lock();
         try {
-          open().rocks.write(unsyncedWrites, batch.writes());
+          open().rocks.write(options, batch.writes());
         } finally {
           dbLock.readLock().unlock();
         }
@@ -247,6 +237,7 @@ public final class Store implements Closeable {
     for (Runnable action : batch.afterCommitActions()) {
       action.run();
     }
+    return wrote;
   }
 
   public Optional<byte[]> get(ColumnFamily cf, byte[] key) {
