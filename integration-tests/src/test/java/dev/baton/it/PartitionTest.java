@@ -129,4 +129,36 @@ class PartitionTest {
       runLog.assertNoOverlapAndOneSuccessEach(List.of(run.getId()));
     }
   }
+
+  @Test
+  void anAgentBackLateAfterACoordinatorRestartReclaimsItsRunsInsteadOfRunningThemTwice() throws Exception {
+    Duration ttl = Duration.ofSeconds(2); // after a restart, runs in flight wait 2 x 2 s for their agent
+    try (CoordinatorProcess coordinator = coordinator(ttl);
+        AgentProcess late = new AgentProcess(work, "island", "--slots", "2").inside(island)
+            .start(coordinator.target());
+        BatonClient client = BatonClient.connect(coordinator.target())) {
+      Run running = startLogged(client, "still-running", DisconnectPolicy.DISCONNECT_POLICY_KEEP,
+          Duration.ofSeconds(12));
+      Run finishing = startLogged(client, "finishes-meanwhile", DisconnectPolicy.DISCONNECT_POLICY_KEEP,
+          Duration.ofSeconds(2));
+      island.cutLink();
+      coordinator.kill9AndRestart();
+      // The agent cannot come back in time: both runs are declared lost and queued again as attempt 2.
+      for (Run run : List.of(running, finishing)) {
+        Deadline.await(WAIT, "run " + run.getId() + " to be queued again", () -> {
+          Run now = Runs.get(client, run.getId());
+          return now.getState() == dev.baton.proto.v1.RunState.RUN_STATE_QUEUED && now.getAttemptsCount() == 2;
+        });
+      }
+      Deadline.await(WAIT, "the short run to finish on the cut-off agent", () -> runLog.ends(finishing.getId()) == 1);
+      island.restoreLink();
+      // Its hello (the running attempt, and the result from the journal) wins over the attempts still queued.
+      for (Run run : List.of(running, finishing)) {
+        Run done = Runs.awaitSucceeded(client, run.getId(), WAIT);
+        assertEquals(1, done.getAttemptsCount(), "reclaimed, not run again: " + done);
+        assertEquals("island", done.getAttempts(0).getWorkerName());
+      }
+      runLog.assertNoOverlapAndOneSuccessEach(List.of(running.getId(), finishing.getId()));
+    }
+  }
 }

@@ -703,8 +703,14 @@ public final class Dispatcher implements AutoCloseable {
     // wait (no matching worker, all draining), but at most once a second: a long queue on a busy fleet is normal, and
     // this pass runs after every report of every agent.
     boolean explain = !now.isBefore(nextWaitingReasons);
+    boolean anyRoom = workers.stream().anyMatch(Dispatcher::hasRoomNow);
+    if (!explain && !anyRoom) {
+      return; // nothing can be placed: do not walk a long queue for nothing (it may hold 100,000s of runs)
+    }
+    // Ordering a long queue by policy costs a sort; only placement needs that order. Saying why runs wait does not:
+    // the head of the queue in key order (priority, then age) serves.
     int explained = 0;
-    for (ReadyQueue.Entry entry : inPolicyOrder(now)) {
+    for (ReadyQueue.Entry entry : anyRoom ? inPolicyOrder(now) : ready.entries()) {
       boolean placing = assigned < MAX_ASSIGNMENTS_PER_ROUND && workers.stream().anyMatch(Dispatcher::hasRoomNow);
       if (!placing && (!explain || explained++ >= WAITING_REASON_SCAN)) {
         break;
@@ -810,7 +816,7 @@ public final class Dispatcher implements AutoCloseable {
 
   /**
    * Queued runs that nobody could take in time (no free worker) still end SKIPPED at their start deadline: once a
-   * second the queue is checked, reading only the runs of jobs that have a deadline.
+   * second the queue is checked, reading only the runs (and job definitions) of jobs that have a deadline.
    */
   private void skipMissedStartDeadlines(Round round) {
     Instant now = clock.instant();
@@ -818,12 +824,18 @@ public final class Dispatcher implements AutoCloseable {
       return;
     }
     lastDeadlineSweep = now;
+    if (!jobs.anyStartDeadline()) {
+      return;
+    }
     Map<String, Optional<Job>> jobsWithDeadline = new HashMap<>();
     for (ReadyQueue.Entry entry : ready.entries()) {
+      String name = ready.jobOf(entry);
+      if (name == null || !jobs.hasStartDeadline(name)) {
+        continue; // most jobs have none: a map lookup, not a read of the job, per queued run
+      }
       forRun(round, entry.runId(), () -> {
-        Optional<Job> job = jobsWithDeadline.computeIfAbsent(ready.jobOf(entry),
-            name -> jobs.find(name)
-                .filter(j -> j.hasStartDeadline() && Durations.toMillis(j.getStartDeadline()) > 0));
+        Optional<Job> job = jobsWithDeadline.computeIfAbsent(name,
+            n -> jobs.find(n).filter(j -> j.hasStartDeadline() && Durations.toMillis(j.getStartDeadline()) > 0));
         if (job.isEmpty()) {
           return;
         }

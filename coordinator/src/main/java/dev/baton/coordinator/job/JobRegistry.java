@@ -81,6 +81,8 @@ public final class JobRegistry {
   private final ReadWriteLock graphLock = new ReentrantReadWriteLock();
   private final Striped<Lock> jobLocks = Striped.lock(1024);
   private final AtomicLong count = new AtomicLong();
+  /** Names of the jobs that have a start deadline: dispatch checks their queued runs once a second. */
+  private final Set<String> withStartDeadline = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final ActiveRuns active;
   private final BackfillQueue backfills;
   /** Cancels a run (the dispatcher's), for REPLACE; set once the dispatcher exists. */
@@ -110,12 +112,32 @@ public final class JobRegistry {
       if (job.getDependenciesCount() > 0) {
         graph.setDependencies(job.getName(), job.getDependenciesList());
       }
+      noteStartDeadline(job);
       return true;
     });
     store.scan(ColumnFamily.SCHEDULE, null, null, false, (key, value) -> {
       fireIndex.put(Keys.scheduleJob(key), Keys.scheduleTime(key));
       return true;
     });
+  }
+
+  private void noteStartDeadline(Job job) {
+    var deadline = job.getStartDeadline();
+    if (job.hasStartDeadline() && (deadline.getSeconds() != 0 || deadline.getNanos() != 0)) {
+      withStartDeadline.add(job.getName());
+    } else {
+      withStartDeadline.remove(job.getName());
+    }
+  }
+
+  /** Whether the job has a start deadline (a cheap in-memory check, for dispatch's sweep of the queue). */
+  public boolean hasStartDeadline(String job) {
+    return withStartDeadline.contains(job);
+  }
+
+  /** Whether any job has a start deadline. */
+  public boolean anyStartDeadline() {
+    return !withStartDeadline.isEmpty();
   }
 
   /** How REPLACE cancels the runs it replaces. */
@@ -219,6 +241,7 @@ public final class JobRegistry {
         moveSchedule(batch, stored.getName(), Optional.empty(), firstFire(stored, now));
         batch.afterCommit(() -> {
           graph.setDependencies(stored.getName(), stored.getDependenciesList());
+          noteStartDeadline(stored);
           count.incrementAndGet();
         });
         store.commit(batch);
@@ -266,7 +289,10 @@ public final class JobRegistry {
         if (scheduleChanged(current, stored)) {
           moveSchedule(batch, name, fireIndex.nextFireOf(name), firstFire(stored, now));
         }
-        batch.afterCommit(() -> graph.setDependencies(name, stored.getDependenciesList()));
+        batch.afterCommit(() -> {
+          graph.setDependencies(name, stored.getDependenciesList());
+          noteStartDeadline(stored);
+        });
         store.commit(batch);
       }
       return withStatus(stored);
@@ -317,6 +343,7 @@ public final class JobRegistry {
           moveSchedule(batch, job, fireIndex.nextFireOf(job), Optional.empty());
           batch.afterCommit(() -> {
             graph.remove(job);
+            withStartDeadline.remove(job);
             count.decrementAndGet();
           });
         }

@@ -21,6 +21,13 @@ public final class CronSchedule implements Schedule {
   private final ZoneId zone;
   private final String description;
   private final ZonedCron times;
+  /**
+   * The last question answered, with its answer: computing a cron's next time is the costly part of a tick, and all
+   * the jobs sharing a schedule (compiled schedules are shared) ask it with the same instant when they fire together.
+   */
+  private volatile NextAfter last;
+
+  private record NextAfter(Instant after, Optional<Instant> next) {}
 
   CronSchedule(
       String text,
@@ -68,7 +75,14 @@ public final class CronSchedule implements Schedule {
 
   @Override
   public Optional<Instant> nextFireAfter(Instant after) {
-    return times.nextAfter(Objects.requireNonNull(after, "after"));
+    Objects.requireNonNull(after, "after");
+    NextAfter known = last;
+    if (known != null && known.after().equals(after)) {
+      return known.next();
+    }
+    Optional<Instant> next = times.nextAfter(after);
+    last = new NextAfter(after, next);
+    return next;
   }
 
   @Override

@@ -61,6 +61,7 @@ public final class Store implements Closeable {
   /** Free space needed before a store that hit a full disk is reopened. */
   private static final long REOPEN_FREE_BYTES = 4 * WRITE_BUFFER_BYTES;
   private static final Duration REOPEN_CHECK = Duration.ofSeconds(1);
+  private static final long SCAN_READAHEAD_BYTES = 4L << 20;
 
   private static final Logger log = LoggerFactory.getLogger(Store.class);
   private static final byte[] SCHEMA_KEY = Keys.meta("schema_version");
@@ -289,6 +290,10 @@ public final class Store implements Closeable {
       }
       if (upper != null) {
         options.setIterateUpperBound(upper);
+      }
+      if (lower == null && upper == null) {
+        // A whole column family (the indexes rebuilt at start): read ahead, and keep it out of the block cache.
+        options.setReadaheadSize(SCAN_READAHEAD_BYTES).setFillCache(false);
       }
       Db current = open();
       try (RocksIterator it = current.rocks.newIterator(current.handles.get(cf), options)) {
