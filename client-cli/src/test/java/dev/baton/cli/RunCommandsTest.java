@@ -234,7 +234,8 @@ class RunCommandsTest {
             .setQueueTime(t).setStartTime(t).setFinishTime(t).setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_FAILED)
             .setSignal(9).setError("killed by signal 9").setOutputBytes(1536))
         .addAttempts(Attempt.newBuilder().setNumber(2).setWorkerName("worker-b").setEpoch(3).setPid(4300)
-            .setQueueTime(t).setStartTime(t).setOutputBytes(2L << 20).setOutputTruncated(true))
+            .setQueueTime(t).setStartTime(t).setOutputBytes(2L << 20).setOutputTruncated(true)
+            .setOutputKeptFrom(1L << 20))
         .build());
 
     Result r = cli.run("run", "get", "r-7");
@@ -243,11 +244,11 @@ class RunCommandsTest {
     assertTrue(r.out().contains("Cancel requested:  yes\nCancel reason:     alice: wrong input\n"), r.out());
     assertTrue(r.out().endsWith("""
         #  WORKER    EPOCH  PID   OUTCOME  EXIT      QUEUED                   STARTED                  \
-        FINISHED                 OUTPUT               ERROR
+        FINISHED                 OUTPUT                       ERROR
         1  worker-a  3      4242  failed   signal 9  2026-11-23 09:00:00 UTC  2026-11-23 09:00:00 UTC  \
-        2026-11-23 09:00:00 UTC  1.5 KiB              killed by signal 9
+        2026-11-23 09:00:00 UTC  1.5 KiB                      killed by signal 9
         2  worker-b  3      4300  running  -         2026-11-23 09:00:00 UTC  2026-11-23 09:00:00 UTC  \
-        -                        2.0 MiB (tail kept)  -
+        -                        2.0 MiB (last 1.0 MiB kept)  -
         """), r.out());
   }
 }

@@ -80,7 +80,9 @@ public final class RunView {
       row.addAll(List.of(outcome(a), exit(a), TimeText.format(a.getQueueTime(), ZONE),
           TimeText.format(a.getStartTime(), ZONE), TimeText.format(a.getFinishTime(), ZONE)));
       if (output) {
-        row.add(bytes(a.getOutputBytes()) + (a.getOutputTruncated() ? " (tail kept)" : ""));
+        row.add(bytes(a.getOutputBytes()) + (a.getOutputKeptFrom() > 0
+            ? " (last " + bytes(a.getOutputBytes() - a.getOutputKeptFrom()) + " kept)"
+            : a.getOutputTruncated() ? " (tail kept)" : ""));
       }
       row.add(a.getError());
       t.row(row.toArray(String[]::new));

@@ -242,8 +242,9 @@ public final class Dispatcher implements AutoCloseable {
         // Placement joins the same round: one synced write for the reports and the assignments they made room for.
         placeQueuedRuns(round);
         waves.continueWaves(round);
+        boolean writes = !round.batch().isEmpty(); // read before the commit, which closes the batch
         round.commit();
-        if (storeFailing && !round.batch().isEmpty()) {
+        if (storeFailing && writes) {
           storeFailing = false;
           log.info("the store takes writes again; dispatching goes on");
         }
