@@ -49,9 +49,12 @@ class AgentDeathTest {
     return new CoordinatorProcess(work, "--worker-ttl", TTL.toSeconds() + "s").start();
   }
 
-  /** Triggers a logged job and returns its run once its first attempt executes. */
-  private Run startLogged(BatonClient client, String job, Duration work) {
-    Runs.shellJob(client, job, runLog.command(work));
+  /**
+   * Triggers a logged job and returns its run once its first attempt executes. The first attempt works a minute, so
+   * that it surely still executes when the test kills its agent however slowly the rest starts; retries work 2 s.
+   */
+  private Run startLogged(BatonClient client, String job) {
+    Runs.shellJob(client, job, runLog.command(Duration.ofSeconds(60), Duration.ofSeconds(2)));
     return runLog.awaitExecuting(client, Runs.trigger(client, job).getId(), WAIT);
   }
 
@@ -62,7 +65,7 @@ class AgentDeathTest {
         BatonClient client = BatonClient.connect(coordinator.target())) {
       List<Run> runs = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        runs.add(startLogged(client, "inflight-" + i, Duration.ofSeconds(4)));
+        runs.add(startLogged(client, "inflight-" + i));
       }
       try (AgentProcess survivor = new AgentProcess(work, "survivor", "--slots", "4").start(coordinator.target())) {
         Workers.await(client, "survivor", WorkerState.WORKER_STATE_LIVE, WAIT);
@@ -98,7 +101,7 @@ class AgentDeathTest {
     try (CoordinatorProcess coordinator = coordinator();
         AgentProcess agent = new AgentProcess(work, "phoenix").start(coordinator.target());
         BatonClient client = BatonClient.connect(coordinator.target())) {
-      Run run = startLogged(client, "orphaned", Duration.ofSeconds(4));
+      Run run = startLogged(client, "orphaned");
       long pgid = run.getAttempts(0).getPid();
       // Kill the reaper first, then the agent: nothing is left to kill the run when the agent dies.
       for (long reaper : reapersOf(agent.process().pid())) {

@@ -58,8 +58,13 @@ class PartitionTest {
   }
 
   private Run startLogged(BatonClient client, String job, DisconnectPolicy onDisconnect, Duration work) {
+    return startLogged(client, job, onDisconnect, work, work);
+  }
+
+  private Run startLogged(BatonClient client, String job, DisconnectPolicy onDisconnect, Duration firstAttempt,
+      Duration laterAttempts) {
     Runs.create(client, Job.newBuilder().setName(job).setOnDisconnect(onDisconnect)
-        .setCommand(Command.newBuilder().setShell(runLog.command(work))));
+        .setCommand(Command.newBuilder().setShell(runLog.command(firstAttempt, laterAttempts))));
     return runLog.awaitExecuting(client, Runs.trigger(client, job).getId(), WAIT);
   }
 
@@ -78,7 +83,9 @@ class PartitionTest {
         BatonClient client = BatonClient.connect(coordinator.target())) {
       List<Run> runs = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
-        runs.add(startLogged(client, "fenced-" + i, DisconnectPolicy.DISCONNECT_POLICY_KILL, Duration.ofSeconds(4)));
+        // Attempt 1 works a minute: it surely still executes at the cut, however slowly the mainland starts.
+        runs.add(startLogged(client, "fenced-" + i, DisconnectPolicy.DISCONNECT_POLICY_KILL, Duration.ofSeconds(60),
+            Duration.ofSeconds(2)));
       }
       try (AgentProcess mainland = new AgentProcess(work, "mainland", "--slots", "2").start(coordinator.target())) {
         Workers.await(client, "mainland", WorkerState.WORKER_STATE_LIVE, WAIT);
@@ -140,7 +147,7 @@ class PartitionTest {
       Run running = startLogged(client, "still-running", DisconnectPolicy.DISCONNECT_POLICY_KEEP,
           Duration.ofSeconds(12));
       Run finishing = startLogged(client, "finishes-meanwhile", DisconnectPolicy.DISCONNECT_POLICY_KEEP,
-          Duration.ofSeconds(2));
+          Duration.ofSeconds(3));
       island.cutLink();
       coordinator.kill9AndRestart();
       // The agent cannot come back in time: both runs are declared lost and queued again as attempt 2.
