@@ -1,7 +1,11 @@
 package dev.baton.coordinator.job;
 
 import com.google.common.util.concurrent.Striped;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.FieldMask;
+import com.google.protobuf.WireFormat;
 import com.google.protobuf.Timestamp;
 import dev.baton.client.Times;
 import dev.baton.coordinator.error.BatonException;
@@ -108,7 +112,8 @@ public final class JobRegistry {
   public void load() {
     store.scan(ColumnFamily.JOBS, null, null, false, (key, value) -> {
       count.incrementAndGet();
-      Job job = Store.parse(Job.parser(), value);
+      // Only what the indexes need: a million whole definitions would take seconds to parse.
+      Job job = Store.parse(Job.parser(), indexedFieldsOf(value));
       if (job.getDependenciesCount() > 0) {
         graph.setDependencies(job.getName(), job.getDependenciesList());
       }
@@ -119,6 +124,28 @@ public final class JobRegistry {
       fireIndex.put(Keys.scheduleJob(key), Keys.scheduleTime(key));
       return true;
     });
+  }
+
+  /** The fields of a stored job that the in-memory indexes use (name, dependencies, start deadline), still encoded. */
+  private static byte[] indexedFieldsOf(byte[] job) {
+    try {
+      CodedInputStream in = CodedInputStream.newInstance(job);
+      ByteString.Output out = ByteString.newOutput();
+      CodedOutputStream kept = CodedOutputStream.newInstance(out);
+      for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+        int field = WireFormat.getTagFieldNumber(tag);
+        if (field == Job.NAME_FIELD_NUMBER || field == Job.DEPENDENCIES_FIELD_NUMBER
+            || field == Job.START_DEADLINE_FIELD_NUMBER) {
+          kept.writeBytes(field, in.readBytes());
+        } else {
+          in.skipField(tag);
+        }
+      }
+      kept.flush();
+      return out.toByteString().toByteArray();
+    } catch (java.io.IOException e) {
+      throw new StoreException("corrupt job in the store: " + e.getMessage(), e);
+    }
   }
 
   private void noteStartDeadline(Job job) {
