@@ -122,6 +122,18 @@ class AgentStreamTest {
         .setAttempt(a.getAttempt()).setPid(4242).setStartTime(Timestamps.fromMillis(1))).build();
   }
 
+  /** A run of job "a" (created here) RUNNING on a new one-slot fake agent, with the agent and its assignment. */
+  private record Running(FakeAgent agent, String runId, Assignment assignment) {}
+
+  private Running runningOn(String agentId) throws InterruptedException {
+    job("a", Priority.PRIORITY_MEDIUM);
+    FakeAgent agent = agent(agentId, 1);
+    String id = trigger("a").getId();
+    Assignment a = startNext(agent);
+    awaitState(id, RunState.RUN_STATE_RUNNING);
+    return new Running(agent, id, a);
+  }
+
   @Test
   void aRunGoesFromQueuedToSucceededAndTheResultIsAcknowledged() throws Exception {
     job("a", Priority.PRIORITY_MEDIUM);
@@ -486,11 +498,10 @@ class AgentStreamTest {
 
   @Test
   void anAttemptItsAgentGaveUpWhileCutOffRunsAgainAsANewAttempt() throws Exception {
-    job("a", Priority.PRIORITY_MEDIUM);
-    FakeAgent agent = agent("w1", 1);
-    String id = trigger("a").getId();
-    Assignment first = startNext(agent);
-    awaitState(id, RunState.RUN_STATE_RUNNING);
+    Running running = runningOn("w1");
+    FakeAgent agent = running.agent();
+    String id = running.runId();
+    Assignment first = running.assignment();
     // Self-fencing killed it; the agent reports it once it hears a coordinator again.
     agent.send(finished(first, AttemptOutcome.ATTEMPT_OUTCOME_LOST, 0));
     agent.next(ACK);
@@ -647,24 +658,21 @@ class AgentStreamTest {
     assertEquals(AttemptOutcome.ATTEMPT_OUTCOME_LOST, requeued.getAttempts(0).getOutcome());
   }
 
-  /** A run that was RUNNING on w1 when the coordinator restarted, declared lost because w1 came back too late. */
-  private Assignment lostAcrossARestart(String job) throws Exception {
-    job(job, Priority.PRIORITY_MEDIUM);
-    FakeAgent agent = agent("w1", 1);
-    String id = trigger(job).getId();
-    Assignment a = startNext(agent);
-    awaitState(id, RunState.RUN_STATE_RUNNING);
-    agent.close();
+  /** A run of "a" that was RUNNING on w1 when the coordinator restarted, declared lost: w1 came back too late. */
+  private Assignment lostAcrossARestart() throws Exception {
+    Running running = runningOn("w1");
+    String id = running.runId();
+    running.agent().close();
     coordinator.restart();
     clock.set(Instant.parse("2026-11-22T10:00:21Z"));
     Run requeued = awaitState(id, RunState.RUN_STATE_QUEUED);
     assertEquals(2, requeued.getAttemptsCount());
-    return a;
+    return running.assignment();
   }
 
   @Test
   void aLateHelloStillRunningTheAttemptReclaimsItWhileItsReplacementIsQueued() throws Exception {
-    Assignment a = lostAcrossARestart("a");
+    Assignment a = lostAcrossARestart();
     FakeAgent back = new FakeAgent(coordinator.client().channel(), "w1", 1, List.of(HeldRun.newBuilder()
         .setRunId(a.getRunId()).setAttempt(1).setEpoch(a.getEpoch()).setRunning(true).setPid(4242).build()));
     var welcome = back.next(WELCOME).getWelcome();
@@ -685,7 +693,7 @@ class AgentStreamTest {
 
   @Test
   void aLateHelloWithAFinishedResultRecordsItInsteadOfRunningTheJobAgain() throws Exception {
-    Assignment a = lostAcrossARestart("a");
+    Assignment a = lostAcrossARestart();
     RunFinished result = finished(a, AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED, 0).getFinished();
     FakeAgent back = new FakeAgent(coordinator.client().channel(), "w1", 1, List.of(HeldRun.newBuilder()
         .setRunId(a.getRunId()).setAttempt(1).setEpoch(a.getEpoch()).setRunning(false).setResult(result).build()));
@@ -699,11 +707,9 @@ class AgentStreamTest {
 
   @Test
   void aWorkerBackAfterItsTtlReclaimsTheAttemptItStillRuns() throws Exception {
-    job("a", Priority.PRIORITY_MEDIUM);
-    FakeAgent silent = agent("w1", 1);
-    String id = trigger("a").getId();
-    Assignment a = startNext(silent);
-    awaitState(id, RunState.RUN_STATE_RUNNING);
+    Running running = runningOn("w1");
+    String id = running.runId();
+    Assignment a = running.assignment();
     clock.advance(Duration.ofSeconds(11));
     awaitState(id, RunState.RUN_STATE_QUEUED);
     // Nobody took attempt 2 yet: the attempt the worker still runs (on_disconnect: keep) wins.
@@ -780,10 +786,10 @@ class AgentStreamTest {
 
   @Test
   void anOverlongErrorTextOfAResultIsCutWithANoteNotRefused() throws Exception {
-    job("a", Priority.PRIORITY_MEDIUM);
-    FakeAgent agent = agent("w1", 1);
-    String id = trigger("a").getId();
-    Assignment a = startNext(agent);
+    Running running = runningOn("w1");
+    FakeAgent agent = running.agent();
+    String id = running.runId();
+    Assignment a = running.assignment();
     agent.send(AgentMessage.newBuilder().setFinished(finished(a, AttemptOutcome.ATTEMPT_OUTCOME_FAILED, 1)
         .getFinished().toBuilder().setError("e".repeat(100_000))).build());
     agent.next(ACK);
@@ -824,10 +830,10 @@ class AgentStreamTest {
 
   @Test
   void theStoredOutputIsTheCompleteTailAndTheRunSaysWhatTheCapCut() throws Exception {
-    job("a", Priority.PRIORITY_MEDIUM);
-    FakeAgent agent = agent("w1", 1);
-    String id = trigger("a").getId();
-    Assignment a = startNext(agent);
+    Running running = runningOn("w1");
+    FakeAgent agent = running.agent();
+    String id = running.runId();
+    Assignment a = running.assignment();
     int chunk = 64 * 1024;
     long offset = 0;
     for (; offset < 1_536 * 1024; offset += chunk) {
@@ -863,10 +869,10 @@ class AgentStreamTest {
 
   @Test
   void outputBeyondTheCapKeepsTheLastMaxOutputBytesWhole() throws Exception {
-    job("a", Priority.PRIORITY_MEDIUM);
-    FakeAgent agent = agent("w1", 1);
-    String id = trigger("a").getId();
-    Assignment a = startNext(agent);
+    Running running = runningOn("w1");
+    FakeAgent agent = running.agent();
+    String id = running.runId();
+    Assignment a = running.assignment();
     int chunk = 50_000; // not a divisor of the 1 MiB cap
     long total = 0;
     for (int i = 0; i < 60; i++, total += chunk) {
