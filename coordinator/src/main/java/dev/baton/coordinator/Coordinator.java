@@ -3,6 +3,7 @@ package dev.baton.coordinator;
 import com.google.protobuf.util.Timestamps;
 import dev.baton.coordinator.api.ClusterServiceImpl;
 import dev.baton.coordinator.api.JobServiceImpl;
+import dev.baton.coordinator.api.RequestChecks;
 import dev.baton.coordinator.api.RunServiceImpl;
 import dev.baton.coordinator.config.CoordinatorConfig;
 import dev.baton.coordinator.dispatch.ReadyQueue;
@@ -113,9 +114,11 @@ public final class Coordinator implements Closeable {
         CoordinatorConfig.localHostName(), config.listen(), epoch, Timestamps.fromMillis(clock.millis()), VERSION);
     server = serverBuilder
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
-        .addService(new JobServiceImpl(jobs, clock))
-        .addService(new RunServiceImpl(runs, dispatcher, output, events, deadLetters, jobs.graph()))
-        .addService(new ClusterServiceImpl(identity, jobs, readyQueue, dispatcher, dispatchSettings))
+        .addService(RequestChecks.around(new JobServiceImpl(jobs, clock)))
+        .addService(RequestChecks.around(
+            new RunServiceImpl(runs, dispatcher, output, events, deadLetters, jobs.graph())))
+        .addService(RequestChecks.around(
+            new ClusterServiceImpl(identity, jobs, readyQueue, dispatcher, dispatchSettings)))
         .addService(new AgentStreamService(dispatcher, output, clock).withAddresses())
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())

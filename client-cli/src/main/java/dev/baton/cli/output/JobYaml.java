@@ -86,6 +86,7 @@ public final class JobYaml {
       throw new InvalidInputException(source + ": not valid YAML: " + oneLine(e.getMessage()));
     }
     List<Job> jobs = new ArrayList<>();
+    Map<String, Integer> documentOfJob = new java.util.HashMap<>();
     for (int i = 0; i < documents.size(); i++) {
       Object doc = documents.get(i);
       if (doc == null) {
@@ -95,7 +96,14 @@ public final class JobYaml {
       if (!(doc instanceof Map<?, ?> map)) {
         throw new InvalidInputException(where + ": a job must be a mapping of keys to values");
       }
-      jobs.add(readJob(new Node(map, where, "")));
+      Job job = readJob(new Node(map, where, ""));
+      Integer first = documentOfJob.putIfAbsent(job.getName(), i + 1);
+      if (first != null) {
+        // Applying both would silently keep the second: the file is ambiguous, so nothing of it is applied.
+        throw new InvalidInputException(where + ": job '" + job.getName() + "' is already defined in document "
+            + first + "; each job once per file");
+      }
+      jobs.add(job);
     }
     if (jobs.isEmpty()) {
       throw new InvalidInputException(source + ": no job in the file");

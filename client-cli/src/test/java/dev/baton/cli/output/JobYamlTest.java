@@ -180,6 +180,8 @@ class JobYamlTest {
     assertMessage("f.yaml: no job in the file", "# nothing\n");
     assertMessage("f.yaml: a job must be a mapping of keys to values", "- name: a\n");
     assertMessage("f.yaml: job 'a': timezone must be text (put it in quotes)", "name: a\ntimezone: 1.10\n");
+    assertMessage("f.yaml, document 3: job 'a' is already defined in document 1; each job once per file",
+        "name: a\n---\nname: b\n---\nname: a\n");
   }
 
   @Test

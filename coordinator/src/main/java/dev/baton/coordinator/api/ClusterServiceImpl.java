@@ -68,12 +68,7 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
 
   @Override
   public void drainWorker(DrainWorkerRequest request, StreamObserver<Worker> response) {
-    Calls.unary(response, () -> {
-      if (request.getWorker().isBlank()) {
-        throw BatonException.invalid("worker", "required: a worker's name or id");
-      }
-      return Calls.await(dispatcher.drain(request.getWorker()));
-    });
+    Calls.unary(response, () -> Calls.await(dispatcher.drain(request.getWorker())));
   }
 
   @Override

@@ -27,10 +27,9 @@ import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.time.Instant;
 
-/** JobService: validates the request's shape, calls the registry, returns its result. */
+/** JobService: calls the registry with a request {@link RequestChecks} has checked, returns its result. */
 public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
   private static final int DEFAULT_EXPLAIN_COUNT = 5;
-  private static final int MAX_EXPLAIN_COUNT = 100;
   private static final int DEFAULT_BACKFILL_RUNS = 1000;
 
   private final JobRegistry registry;
@@ -48,7 +47,7 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
 
   @Override
   public void getJob(GetJobRequest request, StreamObserver<Job> response) {
-    Calls.unary(response, () -> registry.get(requireName(request.getName())));
+    Calls.unary(response, () -> registry.get(request.getName()));
   }
 
   @Override
@@ -58,27 +57,24 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
 
   @Override
   public void updateJob(UpdateJobRequest request, StreamObserver<Job> response) {
-    Calls.unary(response, () -> {
-      requireName(request.getJob().getName());
-      return registry.update(request.getJob(), request.getUpdateMask());
-    });
+    Calls.unary(response, () -> registry.update(request.getJob(), request.getUpdateMask()));
   }
 
   @Override
   public void deleteJob(DeleteJobRequest request, StreamObserver<DeleteJobResponse> response) {
     Calls.unary(response, () -> DeleteJobResponse.newBuilder()
-        .addAllDeleted(registry.delete(requireName(request.getName()), request.getCascade()))
+        .addAllDeleted(registry.delete(request.getName(), request.getCascade()))
         .build());
   }
 
   @Override
   public void pauseJob(PauseJobRequest request, StreamObserver<Job> response) {
-    Calls.unary(response, () -> registry.setEnabled(requireName(request.getName()), false));
+    Calls.unary(response, () -> registry.setEnabled(request.getName(), false));
   }
 
   @Override
   public void resumeJob(ResumeJobRequest request, StreamObserver<Job> response) {
-    Calls.unary(response, () -> registry.setEnabled(requireName(request.getName()), true));
+    Calls.unary(response, () -> registry.setEnabled(request.getName(), true));
   }
 
   @Override
@@ -86,7 +82,7 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     Calls.unary(response, () -> {
       String requestedBy = request.getRequestedBy().isBlank() ? "api" : request.getRequestedBy();
       return TriggerJobResponse.newBuilder()
-          .setRun(registry.trigger(requireName(request.getName()), requestedBy, request.getForce()))
+          .setRun(registry.trigger(request.getName(), requestedBy, request.getForce()))
           .build();
     });
   }
@@ -94,11 +90,8 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
   @Override
   public void backfillJob(BackfillJobRequest request, StreamObserver<BackfillJobResponse> response) {
     Calls.unary(response, () -> {
-      if (!request.hasFrom() || !request.hasTo()) {
-        throw BatonException.invalid(request.hasFrom() ? "to" : "from", "required");
-      }
       int maxRuns = request.getMaxRuns() == 0 ? DEFAULT_BACKFILL_RUNS : request.getMaxRuns();
-      return BackfillJobResponse.newBuilder().addAllRuns(registry.backfill(requireName(request.getName()),
+      return BackfillJobResponse.newBuilder().addAllRuns(registry.backfill(request.getName(),
           Times.toInstant(request.getFrom()), Times.toInstant(request.getTo()), maxRuns)).build();
     });
   }
@@ -107,11 +100,8 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
   public void explainSchedule(ExplainScheduleRequest request, StreamObserver<ExplainScheduleResponse> response) {
     Calls.unary(response, () -> {
       int count = request.getCount() == 0 ? DEFAULT_EXPLAIN_COUNT : request.getCount();
-      if (count < 1 || count > MAX_EXPLAIN_COUNT) {
-        throw BatonException.invalid("count", "between 1 and " + MAX_EXPLAIN_COUNT);
-      }
       Instant now = clock.instant();
-      Instant after = request.hasAfter() ? Instant.ofEpochMilli(Timestamps.toMillis(request.getAfter())) : now;
+      Instant after = request.hasAfter() ? Times.toInstant(request.getAfter()) : now;
       Schedule schedule = JobValidator.parseSchedule(request.getSchedule(), request.getTimezone(), now);
       ExplainScheduleResponse.Builder out =
           ExplainScheduleResponse.newBuilder().setResolved(JobValidator.resolve(schedule));
@@ -120,12 +110,5 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
       }
       return out.build();
     });
-  }
-
-  private static String requireName(String name) {
-    if (name.isEmpty()) {
-      throw BatonException.invalid("name", "required");
-    }
-    return name;
   }
 }

@@ -64,7 +64,7 @@ public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
   @Override
   public void getWave(GetWaveRequest request, StreamObserver<Wave> response) {
     Calls.unary(response, () -> {
-      String id = requireId(request.getId(), "id");
+      String id = request.getId();
       List<Run> waveRuns = runs.ofWave(id);
       Run root = waveRuns.stream().filter(r -> r.getId().equals(id)).findFirst()
           .orElseThrow(() -> BatonException.notFound("no wave with id '" + id + "'"));
@@ -96,21 +96,21 @@ public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
   public void redriveDeadLetter(RedriveDeadLetterRequest request, StreamObserver<Run> response) {
     Calls.unary(response, () -> {
       String by = request.getRequestedBy().isBlank() ? "api" : request.getRequestedBy();
-      return Calls.await(dispatcher.redrive(requireId(request.getRunId(), "run_id"), by));
+      return Calls.await(dispatcher.redrive(request.getRunId(), by));
     });
   }
 
   @Override
   public void purgeDeadLetter(PurgeDeadLetterRequest request, StreamObserver<Empty> response) {
     Calls.unary(response, () -> {
-      Calls.await(dispatcher.purge(requireId(request.getRunId(), "run_id")));
+      Calls.await(dispatcher.purge(request.getRunId()));
       return Empty.getDefaultInstance();
     });
   }
 
   @Override
   public void getRun(GetRunRequest request, StreamObserver<Run> response) {
-    Calls.unary(response, () -> runs.get(requireId(request.getId(), "id")));
+    Calls.unary(response, () -> runs.get(request.getId()));
   }
 
   @Override
@@ -122,7 +122,7 @@ public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
   public void cancelRun(CancelRunRequest request, StreamObserver<Run> response) {
     Calls.unary(response, () -> {
       String reason = request.getReason().isBlank() ? "cancelled through the API" : request.getReason();
-      return Calls.await(dispatcher.cancel(requireId(request.getId(), "id"), reason));
+      return Calls.await(dispatcher.cancel(request.getId(), reason));
     });
   }
 
@@ -164,7 +164,7 @@ public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
     ServerCallStreamObserver<OutputChunk> stream = (ServerCallStreamObserver<OutputChunk>) response;
     Run run;
     try {
-      run = runs.get(requireId(request.getRunId(), "run_id"));
+      run = runs.get(request.getRunId());
       if (run.getAttemptsCount() == 0) {
         response.onCompleted();
         return;
@@ -251,12 +251,5 @@ public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
     } catch (Exception ignored) {
       // removing a listener cannot fail
     }
-  }
-
-  private static String requireId(String id, String field) {
-    if (id.isEmpty()) {
-      throw BatonException.invalid(field, "required");
-    }
-    return id;
   }
 }

@@ -17,6 +17,11 @@ public final class LabelSelector {
   private static final Pattern IN = Pattern.compile("(" + NAME + ")\\s+in\\s*\\(([^()]*)\\)");
   private static final Pattern EXISTS = Pattern.compile(NAME);
 
+  /** Whether {@code text} can be a label key, so that selectors can name it. */
+  public static boolean isKey(String text) {
+    return EXISTS.matcher(text).matches();
+  }
+
   private sealed interface Term permits Equals, NotEquals, In, Exists {
     boolean matches(Map<String, String> labels);
   }

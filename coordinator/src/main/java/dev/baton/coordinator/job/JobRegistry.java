@@ -204,7 +204,7 @@ public final class JobRegistry {
   public ListJobsResponse list(ListJobsRequest request) {
     int pageSize = PageToken.pageSize(request.getPageSize(), DEFAULT_PAGE, MAX_PAGE, "page_size");
     byte[] prefix = Keys.job(request.getNamePrefix());
-    byte[] from = PageToken.decode(request.getPageToken(), "page_token")
+    byte[] from = PageToken.decode(request)
         .map(last -> java.util.Arrays.copyOf(last, last.length + 1)) // the key right after the last one returned
         .orElse(prefix);
     byte[] to = prefix.length == 0 ? null : Keys.prefixEnd(prefix);
@@ -225,7 +225,7 @@ public final class JobRegistry {
     });
     ListJobsResponse.Builder response = ListJobsResponse.newBuilder().addAllJobs(page);
     if (more[0]) {
-      response.setNextPageToken(PageToken.encode(lastKey[0]));
+      response.setNextPageToken(PageToken.encode(request, lastKey[0]));
     }
     return response.build();
   }
@@ -257,6 +257,7 @@ public final class JobRegistry {
   public Job create(Job requested) {
     Instant now = clock.instant();
     Job job = JobValidator.normalize(requested, now);
+    checkOneTimeAhead(job, now);
     return underSharedLock(job.getName(), () -> {
       if (store.contains(ColumnFamily.JOBS, Keys.job(job.getName()))) {
         throw BatonException.alreadyExists("job '" + job.getName() + "' already exists");
@@ -299,6 +300,9 @@ public final class JobRegistry {
             + ", not " + requested.getVersion() + ": it changed since it was read; read it again and retry");
       }
       Job job = JobValidator.normalize(merge(current, requested, mask), now);
+      if (scheduleChanged(current, job)) {
+        checkOneTimeAhead(job, now);
+      }
       checkDependenciesExist(job);
       graph.cycleIf(name, job.getDependenciesList()).ifPresent(cycle -> {
         throw BatonException.invalid("job.dependencies", "dependency cycle: " + DependencyGraph.describe(cycle));
@@ -324,6 +328,20 @@ public final class JobRegistry {
       }
       return withStatus(stored);
     });
+  }
+
+  /**
+   * A one-time schedule being set must still be ahead: one in the past would never fire as written. (A job whose
+   * one-time tick has passed can still be updated otherwise: its schedule is not being set then.)
+   */
+  private static void checkOneTimeAhead(Job job, Instant now) {
+    if (job.hasResolvedSchedule()
+        && job.getResolvedSchedule().getKind() == dev.baton.proto.v1.ScheduleKind.SCHEDULE_KIND_ONE_TIME
+        && Times.toInstant(job.getResolvedSchedule().getInstant()).isBefore(now)) {
+      throw BatonException.invalid("job.schedule", "'" + job.getSchedule() + "' is "
+          + Times.toInstant(job.getResolvedSchedule().getInstant()) + ", in the past; a one-time schedule must be "
+          + "ahead (trigger the job to run it now)");
+    }
   }
 
   /** The current job with the masked fields taken from the request; an empty mask replaces all settable fields. */

@@ -95,10 +95,12 @@ public final class JobValidator {
 
     String timezone = in.getTimezone().isBlank() ? DEFAULT_TIMEZONE : in.getTimezone().trim();
     out.setTimezone(timezone);
-    Optional<ZoneId> zone = zone(timezone, v);
+    Optional<ZoneId> zone = zone(timezone, "job.timezone", v);
     String schedule = in.getSchedule().trim();
     out.setSchedule(schedule);
-    if (schedule.length() > MAX_SCHEDULE) {
+    if (schedule.isEmpty() && !in.getSchedule().isEmpty()) {
+      v.add("job.schedule", "blank; leave it out for a job that runs only when triggered or as a dependency");
+    } else if (schedule.length() > MAX_SCHEDULE) {
       v.add("job.schedule", "at most " + MAX_SCHEDULE + " characters");
     } else if (!schedule.isEmpty() && zone.isPresent()) {
       try {
@@ -138,10 +140,11 @@ public final class JobValidator {
         DisconnectPolicy.DISCONNECT_POLICY_KILL));
     v.check(in.getOnDisconnect() != DisconnectPolicy.UNRECOGNIZED, "job.on_disconnect",
         "unknown disconnect policy");
-    out.setMaxCatchup(bounded(in.getMaxCatchup(), DEFAULT_MAX_CATCHUP, MAX_CATCHUP, "job.max_catchup", v));
-    out.setSlots(bounded(in.getSlots(), DEFAULT_SLOTS, MAX_SLOTS, "job.slots", v));
-    out.setMaxLostAttempts(bounded(in.getMaxLostAttempts(), DEFAULT_MAX_LOST_ATTEMPTS, MAX_LOST_ATTEMPTS,
-        "job.max_lost_attempts", v));
+    out.setMaxCatchup(bounded(in.hasMaxCatchup(), in.getMaxCatchup(), DEFAULT_MAX_CATCHUP, MAX_CATCHUP,
+        "job.max_catchup", v));
+    out.setSlots(bounded(in.hasSlots(), in.getSlots(), DEFAULT_SLOTS, MAX_SLOTS, "job.slots", v));
+    out.setMaxLostAttempts(bounded(in.hasMaxLostAttempts(), in.getMaxLostAttempts(), DEFAULT_MAX_LOST_ATTEMPTS,
+        MAX_LOST_ATTEMPTS, "job.max_lost_attempts", v));
 
     if (in.getSelector().length() > MAX_SELECTOR) {
       v.add("job.selector", "at most " + MAX_SELECTOR + " characters");
@@ -161,7 +164,7 @@ public final class JobValidator {
   public static Schedule parseSchedule(String text, String timezone, Instant now) {
     Violations v = new Violations();
     String zoneText = timezone.isBlank() ? DEFAULT_TIMEZONE : timezone.trim();
-    Optional<ZoneId> zone = zone(zoneText, v);
+    Optional<ZoneId> zone = zone(zoneText, "timezone", v);
     v.check(!text.isBlank(), "schedule", "required");
     v.check(text.length() <= MAX_SCHEDULE, "schedule", "at most " + MAX_SCHEDULE + " characters");
     v.throwIfAny();
@@ -202,11 +205,11 @@ public final class JobValidator {
     }
   }
 
-  private static Optional<ZoneId> zone(String timezone, Violations v) {
+  private static Optional<ZoneId> zone(String timezone, String field, Violations v) {
     try {
       return Optional.of(ZoneId.of(timezone));
     } catch (DateTimeException e) {
-      v.add("job.timezone", "unknown time zone '" + timezone + "'; use an IANA name such as Europe/Berlin");
+      v.add(field, "unknown time zone '" + timezone + "'; use an IANA name such as Europe/Berlin");
       return Optional.empty();
     }
   }
@@ -214,9 +217,15 @@ public final class JobValidator {
   private static void checkLabels(Map<String, String> labels, Violations v) {
     v.check(labels.size() <= MAX_LABELS, "job.labels", "at most " + MAX_LABELS + " labels");
     for (Map.Entry<String, String> e : labels.entrySet()) {
-      v.check(!e.getKey().isBlank(), "job.labels", "label keys must not be empty");
-      v.check(e.getKey().length() <= MAX_LABEL_LENGTH && e.getValue().length() <= MAX_LABEL_LENGTH,
-          "job.labels[" + e.getKey() + "]", "keys and values at most " + MAX_LABEL_LENGTH + " characters");
+      String key = e.getKey();
+      if (key.length() > MAX_LABEL_LENGTH || e.getValue().length() > MAX_LABEL_LENGTH) {
+        v.add("job.labels", "keys and values at most " + MAX_LABEL_LENGTH + " characters");
+      } else if (!LabelSelector.isKey(key)) {
+        v.add("job.labels", "'" + key + "' is not a label key: use letters, digits, '.', '_', '/' and '-', "
+            + "starting with a letter or digit");
+      } else if (e.getValue().chars().anyMatch(Character::isISOControl)) {
+        v.add("job.labels[" + key + "]", "values cannot hold control characters");
+      }
     }
   }
 
@@ -298,7 +307,7 @@ public final class JobValidator {
         out.setMaxDelay(DEFAULT_MAX_RETRY_DELAY);
       }
     }
-    if (in.getMultiplier() == 0) {
+    if (!in.hasMultiplier()) {
       out.setMultiplier(DEFAULT_MULTIPLIER);
     } else {
       v.check(in.getMultiplier() >= 1 && in.getMultiplier() <= 100, "job.retry.multiplier", "between 1 and 100");
@@ -315,8 +324,9 @@ public final class JobValidator {
     }
   }
 
-  private static int bounded(int value, int defaultValue, int max, String field, Violations v) {
-    if (value == 0) {
+  /** A count that is the default when not set; a set value, 0 included, must be within 1..max. */
+  private static int bounded(boolean set, int value, int defaultValue, int max, String field, Violations v) {
+    if (!set) {
       return defaultValue;
     }
     v.check(value >= 1 && value <= max, field, "between 1 and " + max);

@@ -39,7 +39,7 @@ public final class DeadLetters {
   /** Entries newest first, optionally of one job, paged. */
   public ListDeadLettersResponse list(ListDeadLettersRequest request) {
     int pageSize = PageToken.pageSize(request.getPageSize(), 100, 1000, "page_size");
-    byte[] before = PageToken.decode(request.getPageToken(), "page_token").orElse(null);
+    byte[] before = PageToken.decode(request, Long.BYTES).orElse(null);
     List<DeadLetter> page = new ArrayList<>();
     byte[][] last = {null};
     boolean[] more = {false};
@@ -57,7 +57,7 @@ public final class DeadLetters {
     });
     ListDeadLettersResponse.Builder out = ListDeadLettersResponse.newBuilder().addAllDeadLetters(page);
     if (more[0]) {
-      out.setNextPageToken(PageToken.encode(last[0]));
+      out.setNextPageToken(PageToken.encode(request, last[0]));
     }
     return out.build();
   }

@@ -155,7 +155,7 @@ public final class RunStore {
   /** Runs newest first, filtered and paged. */
   public ListRunsResponse list(ListRunsRequest request) {
     int pageSize = PageToken.pageSize(request.getPageSize(), DEFAULT_PAGE, MAX_PAGE, "page_size");
-    Optional<Long> before = PageToken.decode(request.getPageToken(), "page_token").map(Keys::runId);
+    Optional<Long> before = PageToken.decode(request, Long.BYTES).map(Keys::runId);
     Set<RunState> states = request.getStatesCount() == 0 ? null : EnumSet.copyOf(request.getStatesList());
     List<Run> page = new ArrayList<>();
     long[] lastSeen = {-1};
@@ -187,7 +187,7 @@ public final class RunStore {
     }
     ListRunsResponse.Builder response = ListRunsResponse.newBuilder().addAllRuns(page);
     if (more[0]) {
-      response.setNextPageToken(PageToken.encode(Keys.run(lastSeen[0])));
+      response.setNextPageToken(PageToken.encode(request, Keys.run(lastSeen[0])));
     }
     return response.build();
   }

@@ -1,31 +1,73 @@
 package dev.baton.coordinator.store;
 
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
 import dev.baton.coordinator.error.BatonException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
 
-/** Opaque page tokens: the last key a page returned, so the next page starts right after it. */
+/**
+ * Opaque page tokens. A token holds a format version, a fingerprint of the query that made it (the request without
+ * its page size and token) and of the rest, and the last key the page returned, so the next page starts right after
+ * it. A token is
+ * refused, not misread, when it is damaged, from another format, or from another query: a token for jobs named
+ * {@code a*} never pages through jobs named {@code b*}.
+ */
 public final class PageToken {
+  private static final byte VERSION = 1;
+  private static final int FINGERPRINT_BYTES = 8;
+  private static final String PAGE_TOKEN = "page_token";
+  private static final String PAGE_SIZE = "page_size";
+
   private PageToken() {}
 
-  public static String encode(byte[] lastKey) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(lastKey);
+  /** The token for the page after {@code lastKey}, for the query {@code request} asked. */
+  public static String encode(Message request, byte[] lastKey) {
+    ByteBuffer token = ByteBuffer.allocate(1 + FINGERPRINT_BYTES + lastKey.length);
+    token.put(VERSION).put(fingerprint(request, lastKey)).put(lastKey);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(token.array());
   }
 
   /**
-   * The key a token stands for; empty for an empty token.
+   * The key the request's page token stands for; empty when it has none.
    *
-   * @throws BatonException INVALID_ARGUMENT for a token this coordinator did not make
+   * @throws BatonException INVALID_ARGUMENT for a token that this query did not make
    */
-  public static Optional<byte[]> decode(String token, String field) {
+  public static Optional<byte[]> decode(Message request) {
+    return decode(request, 0);
+  }
+
+  /** As {@link #decode(Message)}, for keys of {@code keyLength} bytes. */
+  public static Optional<byte[]> decode(Message request, int keyLength) {
+    FieldDescriptor field = request.getDescriptorForType().findFieldByName(PAGE_TOKEN);
+    String token = (String) request.getField(field);
     if (token.isEmpty()) {
       return Optional.empty();
     }
+    byte[] bytes;
     try {
-      return Optional.of(Base64.getUrlDecoder().decode(token));
+      bytes = Base64.getUrlDecoder().decode(token);
     } catch (IllegalArgumentException e) {
-      throw BatonException.invalid(field, "not a page token from a previous response");
+      throw notOurs();
     }
+    if (bytes.length <= 1 + FINGERPRINT_BYTES || bytes[0] != VERSION
+        || (keyLength > 0 && bytes.length != 1 + FINGERPRINT_BYTES + keyLength)) {
+      throw notOurs();
+    }
+    byte[] key = Arrays.copyOfRange(bytes, 1 + FINGERPRINT_BYTES, bytes.length);
+    if (!Arrays.equals(bytes, 1, 1 + FINGERPRINT_BYTES, fingerprint(request, key), 0, FINGERPRINT_BYTES)) {
+      throw BatonException.invalid(PAGE_TOKEN, "not a token for this query: send the same filters as the call "
+          + "that returned it (or no token, to start again), and the token unchanged");
+    }
+    return Optional.of(key);
   }
 
   /** Page size from a request: 0 means the default, more than the maximum is refused. */
@@ -37,5 +79,38 @@ public final class PageToken {
       throw BatonException.invalid(field, "between 1 and " + max);
     }
     return requested;
+  }
+
+  private static BatonException notOurs() {
+    return BatonException.invalid(PAGE_TOKEN, "not a page token from a previous response of this coordinator");
+  }
+
+  /**
+   * A hash of the request's filters (every field but the page size and token, serialized deterministically) and of
+   * the key: a token changed in transit, or sent with other filters, does not match.
+   */
+  private static byte[] fingerprint(Message request, byte[] key) {
+    Message.Builder query = request.toBuilder();
+    for (String name : new String[] {PAGE_TOKEN, PAGE_SIZE}) {
+      FieldDescriptor field = request.getDescriptorForType().findFieldByName(name);
+      if (field != null) {
+        query.clearField(field);
+      }
+    }
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+      out.useDeterministicSerialization();
+      query.build().writeTo(out);
+      out.flush();
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(bytes.toByteArray());
+      sha.update(key);
+      return Arrays.copyOf(sha.digest(), FINGERPRINT_BYTES);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
   }
 }

@@ -1,0 +1,190 @@
+package dev.baton.coordinator.api;
+
+import com.google.protobuf.Message;
+import dev.baton.coordinator.error.BatonException;
+import dev.baton.coordinator.error.Violations;
+import dev.baton.proto.v1.BackfillJobRequest;
+import dev.baton.proto.v1.CancelRunRequest;
+import dev.baton.proto.v1.CreateJobRequest;
+import dev.baton.proto.v1.DeleteJobRequest;
+import dev.baton.proto.v1.DrainWorkerRequest;
+import dev.baton.proto.v1.ExplainScheduleRequest;
+import dev.baton.proto.v1.GetJobRequest;
+import dev.baton.proto.v1.GetRunRequest;
+import dev.baton.proto.v1.GetWaveRequest;
+import dev.baton.proto.v1.Job;
+import dev.baton.proto.v1.PauseJobRequest;
+import dev.baton.proto.v1.PurgeDeadLetterRequest;
+import dev.baton.proto.v1.RedriveDeadLetterRequest;
+import dev.baton.proto.v1.ResumeJobRequest;
+import dev.baton.proto.v1.SetDispatchPolicyRequest;
+import dev.baton.proto.v1.StreamOutputRequest;
+import dev.baton.proto.v1.TriggerJobRequest;
+import dev.baton.proto.v1.UpdateJobRequest;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.BindableService;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.StatusRuntimeException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.BiConsumer;
+
+/**
+ * The one place where a client's request is checked before any service sees it: first the rules every field obeys
+ * ({@link WellFormed}), then what each request needs to mean anything (a name, an id, a range). A request that
+ * fails is answered INVALID_ARGUMENT with a {@code BadRequest} naming each field, and nothing is changed. What
+ * needs the coordinator's state (a job exists, a schedule parses against the clock) is the domain's to check.
+ */
+public final class RequestChecks implements ServerInterceptor {
+  /** Most schedule times ExplainSchedule lists. */
+  public static final int MAX_EXPLAIN_COUNT = 100;
+
+  /** What each request needs beyond being well-formed; a request type not listed needs nothing more. */
+  private static final Map<Class<? extends Message>, BiConsumer<Message, Violations>> RULES = Map.ofEntries(
+      rule(CreateJobRequest.class, (r, v) -> {
+        v.check(r.hasJob(), "job", "required");
+        checkJob(r.getJob(), v);
+      }),
+      rule(GetJobRequest.class, (r, v) -> required(r.getName(), "name", v)),
+      rule(UpdateJobRequest.class, (r, v) -> {
+        required(r.getJob().getName(), "job.name", v);
+        checkJob(r.getJob(), v);
+      }),
+      rule(DeleteJobRequest.class, (r, v) -> required(r.getName(), "name", v)),
+      rule(PauseJobRequest.class, (r, v) -> required(r.getName(), "name", v)),
+      rule(ResumeJobRequest.class, (r, v) -> required(r.getName(), "name", v)),
+      rule(TriggerJobRequest.class, (r, v) -> required(r.getName(), "name", v)),
+      rule(BackfillJobRequest.class, (r, v) -> {
+        required(r.getName(), "name", v);
+        v.check(r.hasFrom(), "from", "required");
+        v.check(r.hasTo(), "to", "required");
+      }),
+      rule(ExplainScheduleRequest.class, (r, v) -> {
+        required(r.getSchedule(), "schedule", v);
+        v.check(r.getCount() <= MAX_EXPLAIN_COUNT, "count", "between 1 and " + MAX_EXPLAIN_COUNT);
+      }),
+      rule(GetRunRequest.class, (r, v) -> required(r.getId(), "id", v)),
+      rule(CancelRunRequest.class, (r, v) -> required(r.getId(), "id", v)),
+      rule(StreamOutputRequest.class, (r, v) -> required(r.getRunId(), "run_id", v)),
+      rule(GetWaveRequest.class, (r, v) -> required(r.getId(), "id", v)),
+      rule(RedriveDeadLetterRequest.class, (r, v) -> required(r.getRunId(), "run_id", v)),
+      rule(PurgeDeadLetterRequest.class, (r, v) -> required(r.getRunId(), "run_id", v)),
+      rule(DrainWorkerRequest.class, (r, v) -> v.check(!r.getWorker().isBlank(), "worker",
+          "required: a worker's name or id")),
+      rule(SetDispatchPolicyRequest.class, (r, v) -> v.check(r.hasSettings(), "settings", "required")));
+
+  /** Checks a request; for the domain and tests that call services without the interceptor. */
+  public static void check(Message request) {
+    Violations v = WellFormed.check(request);
+    if (v.isEmpty()) {
+      BiConsumer<Message, Violations> rule = RULES.get(request.getClass());
+      if (rule != null) {
+        rule.accept(request, v);
+      }
+    }
+    v.throwIfAny();
+  }
+
+  /**
+   * {@code service} behind these checks. Its requests reach this class as bytes, so that bytes which are not the
+   * request message at all (a truncated field, a string that is not UTF-8) are refused here as INVALID_ARGUMENT too,
+   * instead of failing in gRPC's parsing as UNKNOWN.
+   */
+  public static ServerServiceDefinition around(BindableService service) {
+    ServerServiceDefinition definition = service.bindService();
+    Map<String, Message> prototypes = new HashMap<>();
+    for (ServerMethodDefinition<?, ?> method : definition.getMethods()) {
+      MethodDescriptor<?, ?> descriptor = method.getMethodDescriptor();
+      prototypes.put(descriptor.getFullMethodName(),
+          (Message) ((MethodDescriptor.PrototypeMarshaller<?>) descriptor.getRequestMarshaller()).getMessagePrototype());
+    }
+    return ServerInterceptors.intercept(ServerInterceptors.useInputStreamMessages(definition),
+        new RequestChecks(prototypes));
+  }
+
+  private final Map<String, Message> prototypes;
+
+  private RequestChecks(Map<String, Message> prototypes) {
+    this.prototypes = Map.copyOf(prototypes);
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+      ServerCallHandler<Q, R> next) {
+    Message prototype = prototypes.get(call.getMethodDescriptor().getFullMethodName());
+    ServerCall.Listener<Q> delegate = next.startCall(call, headers);
+    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
+      private boolean refused;
+
+      @Override
+      @SuppressWarnings("unchecked")
+      public void onMessage(Q message) {
+        if (refused) {
+          return;
+        }
+        byte[] bytes;
+        try (InputStream in = (InputStream) message) {
+          bytes = in.readAllBytes();
+          check(prototype.getParserForType().parseFrom(bytes));
+        } catch (InvalidProtocolBufferException e) {
+          refuse(BatonException.invalid("request", "not a valid " + prototype.getDescriptorForType().getFullName()
+              + " message: " + e.getMessage()));
+          return;
+        } catch (BatonException e) {
+          refuse(e);
+          return;
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        super.onMessage((Q) new ByteArrayInputStream(bytes));
+      }
+
+      @Override
+      public void onHalfClose() {
+        if (!refused) {
+          super.onHalfClose();
+        }
+      }
+
+      private void refuse(BatonException e) {
+        refused = true;
+        StatusRuntimeException status = ErrorMapper.toStatus(e);
+        call.close(status.getStatus(), status.getTrailers() == null ? new Metadata() : status.getTrailers());
+      }
+    };
+  }
+
+  /**
+   * What a job's fields must be whatever else it holds, also in fields an update's mask leaves out (the rest of a
+   * job's rules, which depend on one another and on defaults, are {@code JobValidator}'s).
+   */
+  private static void checkJob(Job job, Violations v) {
+    for (int i = 0; i < job.getRetry().getRetryOnExitCodesCount(); i++) {
+      int code = job.getRetry().getRetryOnExitCodes(i);
+      v.check(code >= 0 && code <= 255, "job.retry.retry_on_exit_codes[" + i + "]",
+          "an exit code is 0 to 255, got " + code);
+    }
+  }
+
+  private static void required(String value, String field, Violations v) {
+    v.check(!value.isBlank(), field, "required");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <M extends Message> Map.Entry<Class<? extends Message>, BiConsumer<Message, Violations>> rule(
+      Class<M> type, BiConsumer<M, Violations> check) {
+    return Map.entry(type, (m, v) -> check.accept((M) m, v));
+  }
+}
