@@ -1,5 +1,6 @@
 package dev.baton.coordinator.api;
 
+import dev.baton.proto.v1.ErrorReason;
 import dev.baton.coordinator.error.BatonException;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
@@ -37,10 +38,10 @@ final class Calls {
       }
       throw new IllegalStateException(e.getCause());
     } catch (TimeoutException e) {
-      throw BatonException.unavailable("the coordinator is too busy to answer; try again");
+      throw BatonException.unavailable(ErrorReason.ERROR_REASON_COORDINATOR_BUSY, "the coordinator is too busy to answer; try again");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw BatonException.unavailable("the coordinator is shutting down");
+      throw BatonException.unavailable(ErrorReason.ERROR_REASON_SHUTTING_DOWN, "the coordinator is shutting down");
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.baton.coordinator.api;
 
+import dev.baton.proto.v1.ErrorReason;
 import dev.baton.coordinator.dispatch.Dispatcher;
 import dev.baton.coordinator.error.BatonException;
 import dev.baton.coordinator.run.OutputStore;
@@ -67,7 +68,8 @@ public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
       String id = request.getId();
       List<Run> waveRuns = runs.ofWave(id);
       Run root = waveRuns.stream().filter(r -> r.getId().equals(id)).findFirst()
-          .orElseThrow(() -> BatonException.notFound("no wave with id '" + id + "'"));
+          .orElseThrow(() -> BatonException.notFound(ErrorReason.ERROR_REASON_WAVE_NOT_FOUND,
+              "baton.v1.Wave", id, "no wave with id '" + id + "'"));
       WaveRules.WaveView view = WaveViews.of(root.getJob(), id, waveRuns);
       Map<String, String> runOfJob = new HashMap<>();
       for (Run run : waveRuns) {
@@ -144,9 +146,9 @@ public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
             }
             if (!stream.isReady() && unread.incrementAndGet() > MAX_UNREAD_EVENTS) {
               closeQuietly(subscription[0]);
-              stream.onError(io.grpc.Status.RESOURCE_EXHAUSTED
-                  .withDescription("the watcher fell more than " + MAX_UNREAD_EVENTS + " events behind")
-                  .asRuntimeException());
+              stream.onError(ErrorMapper.status(com.google.rpc.Code.RESOURCE_EXHAUSTED,
+                  ErrorReason.ERROR_REASON_WATCHER_TOO_SLOW,
+                  "the watcher fell more than " + MAX_UNREAD_EVENTS + " events behind; watch again"));
               return;
             }
             stream.onNext(RunEvent.newBuilder().setRun(run).setPreviousState(previous)

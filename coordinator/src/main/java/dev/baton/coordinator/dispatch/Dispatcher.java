@@ -1,5 +1,6 @@
 package dev.baton.coordinator.dispatch;
 
+import dev.baton.proto.v1.ErrorReason;
 import com.google.protobuf.util.Durations;
 import dev.baton.coordinator.error.BatonException;
 import dev.baton.coordinator.error.FatalHandler;
@@ -934,6 +935,16 @@ public final class Dispatcher implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------------------------
   // Requests from the API
 
+  private static BatonException storeFailed() {
+    return BatonException.unavailable(ErrorReason.ERROR_REASON_STORE_FAILED,
+        "the coordinator's store failed and is being reopened; nothing was changed, try again");
+  }
+
+  private static BatonException deadLetterNotFound(String runId) {
+    return BatonException.notFound(ErrorReason.ERROR_REASON_DEAD_LETTER_NOT_FOUND, "baton.v1.DeadLetter", runId,
+        "run '" + runId + "' is not in the dead-letter queue");
+  }
+
   /**
    * Cancels a run: a queued one leaves the queue at once; an assigned or running one is stopped by its agent and
    * ends CANCELLED when the agent reports it. FAILED_PRECONDITION for a run already final.
@@ -942,7 +953,7 @@ public final class Dispatcher implements AutoCloseable {
     CompletableFuture<Run> result = new CompletableFuture<>();
     submit(round -> {
       try {
-        Run run = round.read(runId).orElseThrow(() -> BatonException.notFound("no run with id '" + runId + "'"));
+        Run run = round.read(runId).orElseThrow(() -> RunStore.runNotFound(runId));
         Instant now = clock.instant();
         Run next;
         switch (run.getState()) {
@@ -966,7 +977,8 @@ public final class Dispatcher implements AutoCloseable {
             boolean retryPending = retries.of(Long.parseLong(runId)).isPresent();
             if (!RunStateMachine.allows(run.getState(), RunTransition.CANCEL)
                 || (!retryPending && !RunStateMachine.isActive(run.getState()))) {
-              throw BatonException.failedPrecondition("run " + runId + " is already " + stateName(run.getState())
+              throw BatonException.failedPrecondition(ErrorReason.ERROR_REASON_RUN_FINAL,
+                  "run " + runId + " is already " + stateName(run.getState())
                   + "; only runs not yet final can be cancelled");
             }
             retries.of(Long.parseLong(runId)).ifPresent(due -> retries.remove(round.batch(), due));
@@ -978,7 +990,7 @@ public final class Dispatcher implements AutoCloseable {
         }
         round.write(run, next);
         round.after(() -> result.complete(next));
-        round.onFailure(() -> result.completeExceptionally(BatonException.unavailable("the store failed")));
+        round.onFailure(() -> result.completeExceptionally(storeFailed()));
       } catch (RuntimeException e) {
         result.completeExceptionally(e);
       }
@@ -992,15 +1004,15 @@ public final class Dispatcher implements AutoCloseable {
     submit(round -> {
       try {
         if (deadLetters.get(runId).isEmpty()) {
-          throw BatonException.notFound("run '" + runId + "' is not in the dead-letter queue");
+          throw deadLetterNotFound(runId);
         }
-        Run run = round.read(runId).orElseThrow(() -> BatonException.notFound("no run with id '" + runId + "'"));
+        Run run = round.read(runId).orElseThrow(() -> RunStore.runNotFound(runId));
         Run queued = RunChanges.redrive(run, requestedBy, clock.instant());
         deadLetters.remove(round.batch(), runId);
         round.write(run, queued);
         ready.add(round.batch(), queued);
         round.after(() -> result.complete(queued));
-        round.onFailure(() -> result.completeExceptionally(BatonException.unavailable("the store failed")));
+        round.onFailure(() -> result.completeExceptionally(storeFailed()));
       } catch (RuntimeException e) {
         result.completeExceptionally(e);
       }
@@ -1013,13 +1025,13 @@ public final class Dispatcher implements AutoCloseable {
     CompletableFuture<Void> result = new CompletableFuture<>();
     submit(round -> {
       if (deadLetters.get(runId).isEmpty()) {
-        result.completeExceptionally(BatonException.notFound("run '" + runId + "' is not in the dead-letter queue"));
+        result.completeExceptionally(deadLetterNotFound(runId));
         return;
       }
       deadLetters.remove(round.batch(), runId);
       round.read(runId).ifPresent(run -> waves.continueWave(round, run.getWaveId(), run.getJob(), run.getState()));
       round.after(() -> result.complete(null));
-      round.onFailure(() -> result.completeExceptionally(BatonException.unavailable("the store failed")));
+      round.onFailure(() -> result.completeExceptionally(storeFailed()));
     });
     return result;
   }
@@ -1031,7 +1043,8 @@ public final class Dispatcher implements AutoCloseable {
       Optional<WorkerSession> session = sessions.values().stream()
           .filter(s -> s.id().equals(nameOrId) || s.name().equals(nameOrId)).findFirst();
       if (session.isEmpty()) {
-        result.completeExceptionally(BatonException.notFound("no connected worker named '" + nameOrId + "'"));
+        result.completeExceptionally(BatonException.notFound(ErrorReason.ERROR_REASON_WORKER_NOT_FOUND,
+            "baton.v1.Worker", nameOrId, "no connected worker named '" + nameOrId + "'"));
         return;
       }
       session.get().drain();

@@ -1,5 +1,6 @@
 package dev.baton.coordinator.job;
 
+import dev.baton.proto.v1.ErrorReason;
 import com.google.common.util.concurrent.Striped;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
@@ -67,6 +68,9 @@ public final class JobRegistry {
   public static final int MAX_BACKFILL = 10_000;
   /** Most due ticks committed in one synced write. */
   static final int TICK_BATCH = 1_000;
+  /** Resource types in error details. */
+  private static final String JOB_TYPE = "baton.v1.Job";
+  private static final String RUN_TYPE = "baton.v1.Run";
   private static final byte[] EMPTY = new byte[0];
   /** Settable fields an update mask may name; message fields are replaced whole. */
   private static final Set<String> UPDATABLE = Set.of(
@@ -260,7 +264,8 @@ public final class JobRegistry {
     checkOneTimeAhead(job, now);
     return underSharedLock(job.getName(), () -> {
       if (store.contains(ColumnFamily.JOBS, Keys.job(job.getName()))) {
-        throw BatonException.alreadyExists("job '" + job.getName() + "' already exists");
+        throw BatonException.alreadyExists(ErrorReason.ERROR_REASON_JOB_EXISTS, JOB_TYPE, job.getName(),
+            "job '" + job.getName() + "' already exists");
       }
       checkDependenciesExist(job);
       Job stored = job.toBuilder().setVersion(1).setCreateTime(timestamp(now)).setUpdateTime(timestamp(now)).build();
@@ -296,8 +301,10 @@ public final class JobRegistry {
     return underExclusiveLock(() -> {
       Job current = find(name).orElseThrow(() -> notFound(name));
       if (requested.getVersion() != 0 && requested.getVersion() != current.getVersion()) {
-        throw BatonException.aborted("job '" + name + "' is at version " + current.getVersion()
-            + ", not " + requested.getVersion() + ": it changed since it was read; read it again and retry");
+        throw BatonException.aborted(ErrorReason.ERROR_REASON_STALE_VERSION, "job '" + name + "' is at version "
+            + current.getVersion() + ", not " + requested.getVersion()
+            + ": it changed since it was read; read it again and retry")
+            .concerning(JOB_TYPE, name).with("current_version", Long.toString(current.getVersion()));
       }
       Job job = JobValidator.normalize(merge(current, requested, mask), now);
       if (scheduleChanged(current, job)) {
@@ -376,9 +383,12 @@ public final class JobRegistry {
       }
       List<String> dependents = graph.transitiveDependents(name);
       if (!dependents.isEmpty() && !cascade) {
-        throw BatonException.failedPrecondition("job '" + name + "' has dependents: "
-            + String.join(", ", dependents.stream().sorted().toList())
+        BatonException e = BatonException.failedPrecondition(ErrorReason.ERROR_REASON_HAS_DEPENDENTS,
+            "job '" + name + "' has dependents: " + String.join(", ", dependents.stream().sorted().toList())
             + "; delete them first, or delete with cascade");
+        dependents.stream().sorted().forEach(d -> e.blockedBy("DEPENDENT", JOB_TYPE + "/" + d,
+            "job '" + d + "' depends on '" + name + "'"));
+        throw e;
       }
       List<String> doomed = new ArrayList<>(dependents);
       doomed.add(name);
@@ -454,7 +464,9 @@ public final class JobRegistry {
       OverlapRules.Decision decision =
           OverlapRules.decide(name, current.getOverlap(), active.of(name), true, force);
       if (decision instanceof OverlapRules.Refuse refuse) {
-        throw BatonException.failedPrecondition(refuse.reason());
+        throw BatonException.failedPrecondition(ErrorReason.ERROR_REASON_RUN_ACTIVE, refuse.reason())
+            .concerning(RUN_TYPE, Long.toString(refuse.activeRun()))
+            .blockedBy("ACTIVE_RUN", RUN_TYPE + "/" + refuse.activeRun(), refuse.reason());
       }
       if (decision instanceof OverlapRules.Replace replace) {
         cancelAll(replace.cancel(), "replaced by a new run (overlap: replace)");
@@ -485,7 +497,8 @@ public final class JobRegistry {
     Job job = find(name).orElseThrow(() -> notFound(name));
     if (!job.hasResolvedSchedule()
         || job.getResolvedSchedule().getKind() == dev.baton.proto.v1.ScheduleKind.SCHEDULE_KIND_ONE_TIME) {
-      throw BatonException.failedPrecondition("job '" + name + "' has no recurring schedule to backfill");
+      throw BatonException.failedPrecondition(ErrorReason.ERROR_REASON_NO_RECURRING_SCHEDULE,
+          "job '" + name + "' has no recurring schedule to backfill");
     }
     List<Instant> ticks = new ArrayList<>();
     for (Instant t : schedules.of(job.getResolvedSchedule()).nextFireTimes(from.minusNanos(1), maxRuns + 1)) {
@@ -494,7 +507,7 @@ public final class JobRegistry {
       }
     }
     if (ticks.size() > maxRuns) {
-      throw BatonException.resourceExhausted("the range holds more than " + maxRuns + " ticks of job '" + name
+      throw BatonException.resourceExhausted(ErrorReason.ERROR_REASON_TOO_MANY_TICKS, "the range holds more than " + maxRuns + " ticks of job '" + name
           + "'; narrow it or raise max_runs (at most " + MAX_BACKFILL + ")");
     }
     List<Run> created = new ArrayList<>();
@@ -703,7 +716,8 @@ public final class JobRegistry {
   }
 
   private static BatonException notFound(String name) {
-    return BatonException.notFound("no job named '" + name + "'");
+    return BatonException.notFound(ErrorReason.ERROR_REASON_JOB_NOT_FOUND, JOB_TYPE, name,
+        "no job named '" + name + "'");
   }
 
   private static Timestamp timestamp(Instant t) {

@@ -19,7 +19,7 @@ public final class OverlapRules {
   public record Skip(String reason) implements Decision {}
 
   /** Refuse the trigger (FAILED_PRECONDITION) with this reason. */
-  public record Refuse(String reason) implements Decision {}
+  public record Refuse(String reason, long activeRun) implements Decision {}
 
   /** Cancel these runs, then queue it (dispatch holds it back until they have stopped). */
   public record Replace(List<Long> cancel) implements Decision {}
@@ -39,15 +39,16 @@ public final class OverlapRules {
       case OVERLAP_POLICY_REPLACE -> new Replace(active);
       case OVERLAP_POLICY_QUEUE_ONE -> active.size() < 2
           ? new Start()
-          : refuseOrSkip(manual, job, "run " + active.get(1) + " already waits behind run " + active.get(0)
-              + " (overlap: queue-one)");
-      default -> refuseOrSkip(manual, job, "run " + active.get(0) + " of job " + job + " is still active"
-          + " (overlap: forbid)");
+          : refuseOrSkip(manual, active.get(1), "run " + active.get(1) + " already waits behind run "
+              + active.get(0) + " (overlap: queue-one)");
+      default -> refuseOrSkip(manual, active.get(0), "run " + active.get(0) + " of job " + job
+          + " is still active (overlap: forbid)");
     };
   }
 
-  private static Decision refuseOrSkip(boolean manual, String job, String why) {
-    return manual ? new Refuse(why + "; trigger with force to start another anyway") : new Skip("overlap: " + why);
+  private static Decision refuseOrSkip(boolean manual, long blocking, String why) {
+    return manual ? new Refuse(why + "; trigger with force to start another anyway", blocking)
+        : new Skip("overlap: " + why);
   }
 
   /** Whether a queued run of a job with this policy must wait while another run of the job executes. */

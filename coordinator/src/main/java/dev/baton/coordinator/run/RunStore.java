@@ -1,5 +1,6 @@
 package dev.baton.coordinator.run;
 
+import dev.baton.proto.v1.ErrorReason;
 import com.google.protobuf.Timestamp;
 import dev.baton.client.Times;
 import com.google.protobuf.util.Timestamps;
@@ -89,7 +90,13 @@ public final class RunStore {
 
   /** The run with this id. NOT_FOUND if there is none. */
   public Run get(String id) {
-    return find(id).orElseThrow(() -> BatonException.notFound("no run with id '" + id + "'"));
+    return find(id).orElseThrow(() -> runNotFound(id));
+  }
+
+  /** NOT_FOUND for a run id. */
+  public static BatonException runNotFound(String id) {
+    return BatonException.notFound(ErrorReason.ERROR_REASON_RUN_NOT_FOUND, "baton.v1.Run", id,
+        "no run with id '" + id + "'");
   }
 
   public Optional<Run> find(String id) {
