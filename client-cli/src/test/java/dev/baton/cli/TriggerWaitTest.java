@@ -140,6 +140,34 @@ class TriggerWaitTest {
   }
 
   @Test
+  void aFailedAttemptWithARetryScheduledIsFollowedToTheRetry() {
+    triggers(run(1, null, null, ""));
+    cli.fake.answer("GetRun", run(1, null, null, ""));
+    Run failedOnce = run(4, RunState.RUN_STATE_FAILED, 3, "exit code 3").toBuilder()
+        .setNextAttemptTime(at(T0 + 10, 0)).build();
+    Attempt second = Attempt.newBuilder().setNumber(2).setQueueTime(at(T0 + 10, 0)).setWorkerName("worker-b")
+        .setPid(4343).setStartTime(at(T0 + 11, 0)).build();
+    Run retried = failedOnce.toBuilder().clearNextAttemptTime().setState(RunState.RUN_STATE_RUNNING)
+        .setStateReason("").setUpdateTime(at(T0 + 11, 0)).addAttempts(second).build();
+    Run succeeded = retried.toBuilder().setState(RunState.RUN_STATE_SUCCEEDED).setUpdateTime(at(T0 + 12, 0))
+        .setAttempts(1, second.toBuilder().setExitCode(0).setFinishTime(at(T0 + 11, 500_000_000))
+            .setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED)).build();
+    cli.fake.answerStream("WatchRunEvents",
+        event(run(3, null, null, ""), RunState.RUN_STATE_QUEUED),
+        event(failedOnce, RunState.RUN_STATE_RUNNING),
+        event(retried, RunState.RUN_STATE_QUEUED),
+        event(succeeded, RunState.RUN_STATE_RUNNING),
+        FakeBaton.HOLD);
+
+    Result r = cli.run("job", "trigger", "etl", "--wait");
+
+    assertEquals(0, r.exitCode(), r.out() + r.err());
+    assertTrue(r.out().contains("run 12 failed (exit 3: exit code 3); attempt 1 will be retried at "),
+        r.out());
+    assertTrue(r.out().endsWith("run 12 succeeded (exit 0, 0.50 s)\n"), r.out());
+  }
+
+  @Test
   void aRunAlreadyOverWhenReadEndsTheWaitAtOnce() {
     triggers(run(1, null, null, ""));
     cli.fake.answer("GetRun", run(4, RunState.RUN_STATE_SUCCEEDED, 0, ""));

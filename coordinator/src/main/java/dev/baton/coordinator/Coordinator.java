@@ -116,7 +116,8 @@ public final class Coordinator implements Closeable {
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
         .addService(RequestChecks.around(new JobServiceImpl(jobs, clock)))
         .addService(RequestChecks.around(
-            new RunServiceImpl(runs, dispatcher, output, events, deadLetters, jobs.graph())))
+            new RunServiceImpl(runs, dispatcher, output, events, deadLetters, jobs.graph(),
+                name -> jobs.find(name).isPresent())))
         .addService(RequestChecks.around(
             new ClusterServiceImpl(identity, jobs, readyQueue, dispatcher, dispatchSettings)))
         .addService(new AgentStreamService(dispatcher, output, clock).withAddresses())

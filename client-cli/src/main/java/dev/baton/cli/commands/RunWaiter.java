@@ -105,7 +105,7 @@ final class RunWaiter {
   }
 
   private boolean isOver() {
-    return RunProgress.isOver(latest.getState());
+    return RunProgress.isOver(latest);
   }
 
   /** Takes a state of the run, unless it is older than one already seen; reports it if its line is new. */

@@ -15,13 +15,13 @@ public final class RunProgress {
   private RunProgress() {}
 
   /**
-   * Whether a waiter is done with a run: it succeeded, failed, timed out, was skipped, cancelled or dead-lettered.
-   * A failed or timed-out run may still be retried later as a new attempt; a waiter reports the failure and stops.
+   * Whether a waiter is done with a run: it succeeded, was skipped, cancelled or dead-lettered, or failed or timed
+   * out with no retry to come. A failed attempt with a retry scheduled is not the end: the run may still succeed.
    */
-  public static boolean isOver(RunState state) {
-    return switch (state) {
-      case RUN_STATE_SUCCEEDED, RUN_STATE_FAILED, RUN_STATE_TIMED_OUT, RUN_STATE_SKIPPED, RUN_STATE_CANCELLED,
-          RUN_STATE_DEAD_LETTERED -> true;
+  public static boolean isOver(Run run) {
+    return switch (run.getState()) {
+      case RUN_STATE_SUCCEEDED, RUN_STATE_SKIPPED, RUN_STATE_CANCELLED, RUN_STATE_DEAD_LETTERED -> true;
+      case RUN_STATE_FAILED, RUN_STATE_TIMED_OUT -> !run.hasNextAttemptTime();
       default -> false;
     };
   }
@@ -47,7 +47,9 @@ public final class RunProgress {
       case RUN_STATE_SUCCEEDED -> "succeeded"
           + inParentheses(join(", ", exit(attempt), TimeText.elapsed(attempt.getStartTime(), attempt.getFinishTime())));
       case RUN_STATE_FAILED, RUN_STATE_TIMED_OUT, RUN_STATE_SKIPPED, RUN_STATE_CANCELLED, RUN_STATE_DEAD_LETTERED ->
-          word(run.getState()) + inParentheses(join(": ", exit(attempt), reason(run, attempt)));
+          word(run.getState()) + inParentheses(join(": ", exit(attempt), reason(run, attempt)))
+              + (isOver(run) ? "" : "; attempt " + number(run, attempt) + " will be retried at "
+                  + TimeText.format(run.getNextAttemptTime(), ZONE));
       default -> "in an unknown state";
     };
   }

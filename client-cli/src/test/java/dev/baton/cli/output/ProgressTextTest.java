@@ -9,6 +9,7 @@ import dev.baton.proto.v1.Attempt;
 import dev.baton.proto.v1.Run;
 import dev.baton.proto.v1.RunState;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Progress lines of a followed run, ages and sizes as people read them. */
@@ -64,10 +65,20 @@ class ProgressTextTest {
       boolean over = s == RunState.RUN_STATE_SUCCEEDED || s == RunState.RUN_STATE_FAILED
           || s == RunState.RUN_STATE_TIMED_OUT || s == RunState.RUN_STATE_SKIPPED
           || s == RunState.RUN_STATE_CANCELLED || s == RunState.RUN_STATE_DEAD_LETTERED;
-      assertEquals(over, RunProgress.isOver(s), s.name());
+      assertEquals(over, RunProgress.isOver(run(s).build()), s.name());
     }
-    assertFalse(RunProgress.isOver(RunState.RUN_STATE_UNSPECIFIED));
-    assertTrue(RunProgress.isOver(RunState.RUN_STATE_FAILED));
+    assertFalse(RunProgress.isOver(run(RunState.RUN_STATE_UNSPECIFIED).build()));
+    assertTrue(RunProgress.isOver(run(RunState.RUN_STATE_FAILED).build()));
+  }
+
+  @Test
+  void aFailedAttemptWithARetryToComeIsNotTheEnd() {
+    for (RunState s : List.of(RunState.RUN_STATE_FAILED, RunState.RUN_STATE_TIMED_OUT)) {
+      Run retrying = run(s).setNextAttemptTime(Timestamp.newBuilder().setSeconds(1_764_000_000))
+          .build();
+      assertFalse(RunProgress.isOver(retrying), s.name());
+      assertTrue(RunProgress.line(retrying).contains("will be retried at"), RunProgress.line(retrying));
+    }
   }
 
   @Test

@@ -51,10 +51,12 @@ public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
   private final RunEventHub events;
   private final DeadLetters deadLetters;
   private final DependencyGraph graph;
+  private final java.util.function.Predicate<String> jobExists;
 
   public RunServiceImpl(RunStore runs, Dispatcher dispatcher, OutputStore output, RunEventHub events,
-      DeadLetters deadLetters, DependencyGraph graph) {
+      DeadLetters deadLetters, DependencyGraph graph, java.util.function.Predicate<String> jobExists) {
     this.graph = graph;
+    this.jobExists = jobExists;
     this.runs = runs;
     this.dispatcher = dispatcher;
     this.output = output;
@@ -128,37 +130,107 @@ public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
     });
   }
 
+  /**
+   * Run events as they happen: of one run, of one job's runs, or of all. A watch of one run first sends the run as
+   * it is (so a caller can subscribe, then act, without a race) and ends once the run is at rest; a watch of a job
+   * or of everything goes on until the caller ends it. NOT_FOUND for an unknown run or job.
+   */
   @Override
   public void watchRunEvents(WatchRunEventsRequest request, StreamObserver<RunEvent> response) {
     ServerCallStreamObserver<RunEvent> stream = (ServerCallStreamObserver<RunEvent>) response;
-    // Events sent while the watcher was not keeping up; reset when its stream drains. A watcher that falls too far
-    // behind is ended rather than buffered without bound (it can watch again and re-read what it missed).
-    AtomicLong unread = new AtomicLong();
-    AutoCloseable[] subscription = {null};
-    subscription[0] = events.subscribe(new RunEventHub.Listener() {
-      @Override
-      public void onRun(Run run, RunState previous) {
-        if ((request.getJob().isEmpty() || request.getJob().equals(run.getJob()))
-            && (request.getRunId().isEmpty() || request.getRunId().equals(run.getId()))) {
-          synchronized (stream) {
-            if (stream.isCancelled()) {
-              return;
-            }
-            if (!stream.isReady() && unread.incrementAndGet() > MAX_UNREAD_EVENTS) {
-              closeQuietly(subscription[0]);
-              stream.onError(ErrorMapper.status(com.google.rpc.Code.RESOURCE_EXHAUSTED,
-                  ErrorReason.ERROR_REASON_WATCHER_TOO_SLOW,
-                  "the watcher fell more than " + MAX_UNREAD_EVENTS + " events behind; watch again"));
-              return;
-            }
-            stream.onNext(RunEvent.newBuilder().setRun(run).setPreviousState(previous)
-                .setTime(run.getUpdateTime()).build());
-          }
+    String runId = request.getRunId();
+    if (runId.isEmpty() && !request.getJob().isEmpty() && !jobExists.test(request.getJob())) {
+      response.onError(ErrorMapper.toStatus(BatonException.notFound(ErrorReason.ERROR_REASON_JOB_NOT_FOUND,
+          "baton.v1.Job", request.getJob(), "no job named '" + request.getJob() + "'")));
+      return;
+    }
+    RunWatch watch = new RunWatch(stream, request);
+    // Under the stream's lock: events published meanwhile wait until the run as it is has been sent.
+    synchronized (stream) {
+      watch.subscription = events.subscribe(new RunEventHub.Listener() {
+        @Override
+        public void onRun(Run run, RunState previous) {
+          watch.offer(run, previous);
+        }
+      });
+      stream.setOnReadyHandler(() -> watch.unread.set(0));
+      stream.setOnCancelHandler(watch::unsubscribe);
+      if (!runId.isEmpty()) {
+        Run current;
+        try {
+          current = runs.get(runId);
+        } catch (RuntimeException e) {
+          watch.unsubscribe();
+          stream.onError(ErrorMapper.toStatus(e));
+          return;
+        }
+        watch.offer(current, RunState.RUN_STATE_UNSPECIFIED);
+      }
+    }
+  }
+
+  /** One watcher's stream: filters, drops stale or repeated states, ends a one-run watch at rest. */
+  private final class RunWatch {
+    private final ServerCallStreamObserver<RunEvent> stream;
+    private final WatchRunEventsRequest request;
+    /** Events sent while the watcher was not keeping up; reset when its stream drains. */
+    private final AtomicLong unread = new AtomicLong();
+    private AutoCloseable subscription;
+    private Run lastSent; // guarded by stream
+    private boolean ended; // guarded by stream
+
+    RunWatch(ServerCallStreamObserver<RunEvent> stream, WatchRunEventsRequest request) {
+      this.stream = stream;
+      this.request = request;
+    }
+
+    void offer(Run run, RunState previous) {
+      if ((!request.getJob().isEmpty() && !request.getJob().equals(run.getJob()))
+          || (!request.getRunId().isEmpty() && !request.getRunId().equals(run.getId()))) {
+        return;
+      }
+      synchronized (stream) {
+        if (ended || stream.isCancelled() || isStale(run)) {
+          return;
+        }
+        // A watcher that falls too far behind is ended rather than buffered without bound (it can watch again
+        // and re-read what it missed).
+        if (!stream.isReady() && unread.incrementAndGet() > MAX_UNREAD_EVENTS) {
+          end();
+          stream.onError(ErrorMapper.status(com.google.rpc.Code.RESOURCE_EXHAUSTED,
+              ErrorReason.ERROR_REASON_WATCHER_TOO_SLOW,
+              "the watcher fell more than " + MAX_UNREAD_EVENTS + " events behind; watch again"));
+          return;
+        }
+        if (!request.getRunId().isEmpty()) {
+          lastSent = run;
+        }
+        stream.onNext(RunEvent.newBuilder().setRun(run).setPreviousState(previous).setTime(run.getUpdateTime())
+            .build());
+        if (!request.getRunId().isEmpty() && RunStore.atRest(run)) {
+          end();
+          stream.onCompleted();
         }
       }
-    });
-    stream.setOnReadyHandler(() -> unread.set(0));
-    stream.setOnCancelHandler(() -> closeQuietly(subscription[0]));
+    }
+
+    /** An event of the watched run that is not newer than what was sent (published while the run was read). */
+    private boolean isStale(Run run) {
+      if (lastSent == null) {
+        return false;
+      }
+      int order = com.google.protobuf.util.Timestamps.compare(run.getUpdateTime(), lastSent.getUpdateTime());
+      return order < 0 || run.equals(lastSent);
+    }
+
+    private void end() {
+      ended = true;
+      unsubscribe();
+    }
+
+    void unsubscribe() {
+      closeQuietly(subscription);
+    }
   }
 
   @Override

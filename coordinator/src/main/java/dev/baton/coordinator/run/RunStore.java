@@ -159,6 +159,14 @@ public final class RunStore {
     };
   }
 
+  /**
+   * Whether a run is at rest: finished for good, or dead-lettered (it moves again only if a person redrives it).
+   * A watch of one run ends here.
+   */
+  public static boolean atRest(Run run) {
+    return finishedForGood(run) || run.getState() == RunState.RUN_STATE_DEAD_LETTERED;
+  }
+
   /** Runs newest first, filtered and paged. */
   public ListRunsResponse list(ListRunsRequest request) {
     int pageSize = PageToken.pageSize(request.getPageSize(), DEFAULT_PAGE, MAX_PAGE, "page_size");

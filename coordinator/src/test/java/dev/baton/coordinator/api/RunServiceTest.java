@@ -2,6 +2,7 @@ package dev.baton.coordinator.api;
 
 import static dev.baton.coordinator.testing.GrpcAssertions.assertStatus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.coordinator.testing.FakeClock;
@@ -13,9 +14,11 @@ import dev.baton.proto.v1.GetRunRequest;
 import dev.baton.proto.v1.ListRunsRequest;
 import dev.baton.proto.v1.ListRunsResponse;
 import dev.baton.proto.v1.Run;
+import dev.baton.proto.v1.RunEvent;
 import dev.baton.proto.v1.RunServiceGrpc.RunServiceBlockingStub;
 import dev.baton.proto.v1.RunState;
 import dev.baton.proto.v1.TriggerJobRequest;
+import dev.baton.proto.v1.WatchRunEventsRequest;
 import io.grpc.Status;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -129,5 +132,46 @@ class RunServiceTest {
     assertTrue(e.getStatus().getDescription().contains("already CANCELLED"), e.getStatus().getDescription());
     assertStatus(Status.Code.NOT_FOUND, () -> runs.cancelRun(CancelRunRequest.newBuilder().setId("999").build()));
     assertStatus(Status.Code.INVALID_ARGUMENT, () -> runs.cancelRun(CancelRunRequest.getDefaultInstance()));
+  }
+
+  @Test
+  void watchingOneRunSendsItAsItIsFirstAndEndsWhenItIsAtRest() throws Exception {
+    Run run = trigger("a");
+    java.util.concurrent.BlockingQueue<Object> got = new java.util.concurrent.LinkedBlockingQueue<>();
+    dev.baton.proto.v1.RunServiceGrpc.newStub(coordinator.client().channel()).watchRunEvents(
+        WatchRunEventsRequest.newBuilder().setRunId(run.getId()).build(), new io.grpc.stub.StreamObserver<>() {
+          @Override
+          public void onNext(RunEvent event) {
+            got.add(event.getRun().getState());
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            got.add(t);
+          }
+
+          @Override
+          public void onCompleted() {
+            got.add("completed");
+          }
+        });
+    assertEquals(RunState.RUN_STATE_QUEUED, got.poll(10, java.util.concurrent.TimeUnit.SECONDS));
+    runs.cancelRun(CancelRunRequest.newBuilder().setId(run.getId()).build());
+    assertEquals(RunState.RUN_STATE_CANCELLED, got.poll(10, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals("completed", got.poll(10, java.util.concurrent.TimeUnit.SECONDS));
+
+    // A run already at rest: its state, then the end.
+    java.util.Iterator<RunEvent> again = coordinator.client().runs().watchRunEvents(
+        WatchRunEventsRequest.newBuilder().setRunId(run.getId()).build());
+    assertEquals(RunState.RUN_STATE_CANCELLED, again.next().getRun().getState());
+    assertFalse(again.hasNext());
+  }
+
+  @Test
+  void watchingAnUnknownRunOrJobIsNotFound() {
+    assertStatus(Status.Code.NOT_FOUND, () -> runs.watchRunEvents(WatchRunEventsRequest.newBuilder()
+        .setRunId("404").build()).hasNext());
+    assertStatus(Status.Code.NOT_FOUND, () -> runs.watchRunEvents(WatchRunEventsRequest.newBuilder()
+        .setJob("nope").build()).hasNext());
   }
 }
