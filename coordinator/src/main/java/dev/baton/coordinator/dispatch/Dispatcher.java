@@ -750,8 +750,8 @@ public final class Dispatcher implements AutoCloseable {
       round.write(run, RunChanges.skip(run, late.get(), now));
       return false;
     }
-    if (OverlapRules.waitsForActive(job.get().getOverlap()) && anotherRunExecutes(run)) {
-      return false; // QUEUE_ONE / REPLACE: it starts once the run ahead of it has stopped
+    if (OverlapRules.waitsForActive(job.get().getOverlap(), run.getCatchUp()) && anotherRunExecutes(run)) {
+      return false; // QUEUE_ONE / REPLACE / a catch-up run: it starts once the run ahead of it has stopped
     }
     LabelSelector selector = selectors.computeIfAbsent(job.get().getSelector(), LabelSelector::parse);
     int slots = Math.max(1, job.get().getSlots());

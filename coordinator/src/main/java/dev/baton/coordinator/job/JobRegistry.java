@@ -307,7 +307,11 @@ public final class JobRegistry {
             .concerning(JOB_TYPE, name).with("current_version", Long.toString(current.getVersion()));
       }
       Job job = JobValidator.normalize(merge(current, requested, mask), now);
-      if (scheduleChanged(current, job)) {
+      if (job.getSchedule().equals(current.getSchedule()) && job.getTimezone().equals(current.getTimezone())) {
+        // The same text keeps its resolution: "in 10 minutes" applied again is not another ten minutes from now,
+        // and a job read and applied back (get -o yaml | apply) does what it did.
+        job = job.toBuilder().setResolvedSchedule(current.getResolvedSchedule()).build();
+      } else {
         checkOneTimeAhead(job, now);
       }
       checkDependenciesExist(job);
@@ -318,15 +322,9 @@ public final class JobRegistry {
           .setVersion(current.getVersion() + 1)
           .setCreateTime(current.getCreateTime())
           .setUpdateTime(timestamp(now));
-      if (!job.getEnabled() && current.hasPausedFireTime() && !scheduleChanged(current, job)) {
-        updated.setPausedFireTime(current.getPausedFireTime()); // still paused: the missed ticks still count
-      }
-      Job stored = updated.build();
+      Job stored;
       try (Batch batch = store.batch()) {
-        batch.put(ColumnFamily.JOBS, Keys.job(name), stored);
-        if (scheduleChanged(current, stored)) {
-          moveSchedule(batch, name, fireIndex.nextFireOf(name), firstFire(stored, now));
-        }
+        stored = putMovingSchedule(batch, current, updated, now);
         batch.afterCommit(() -> {
           graph.setDependencies(name, stored.getDependenciesList());
           noteStartDeadline(stored);
@@ -335,6 +333,49 @@ public final class JobRegistry {
       }
       return withStatus(stored);
     });
+  }
+
+  /**
+   * Writes {@code next} over {@code current} in {@code batch} and moves the job's schedule to match: the one place a
+   * job is paused or resumed, whether by PauseJob/ResumeJob or by an update of {@code enabled} (UpdateJob, apply).
+   * A pause records the tick it stopped at ({@code paused_fire_time}); a resume with the schedule unchanged works
+   * out the ticks missed meanwhile by the misfire policy; a changed schedule starts afresh from now (a paused job's
+   * missed ticks then count from the new schedule's first tick).
+   *
+   * @return the job as stored
+   */
+  private Job putMovingSchedule(Batch batch, Job current, Job.Builder next, Instant now) {
+    String name = current.getName();
+    Optional<Instant> scheduled = fireIndex.nextFireOf(name);
+    boolean sameSchedule = sameSchedule(current, next.build());
+    next.clearPausedFireTime();
+    Optional<Instant> nextFire;
+    if (!next.getEnabled()) {
+      Optional<Instant> stoppedAt = current.getEnabled() ? scheduled
+          : sameSchedule && current.hasPausedFireTime() ? Optional.of(Times.toInstant(current.getPausedFireTime()))
+          : firstTick(next.build(), now);
+      stoppedAt.ifPresent(t -> next.setPausedFireTime(timestamp(t)));
+      nextFire = Optional.empty();
+    } else if (current.getEnabled() && sameSchedule) {
+      nextFire = scheduled;
+    } else if (!current.getEnabled() && sameSchedule && current.hasPausedFireTime()) {
+      Instant missedFrom = Times.toInstant(current.getPausedFireTime());
+      nextFire = missedFrom.isAfter(now) || !next.hasResolvedSchedule() ? Optional.of(missedFrom)
+          : addTickRuns(batch, next.build(), missedFrom, now, new ArrayList<>());
+    } else {
+      nextFire = firstTick(next.build(), now);
+    }
+    Job stored = next.build();
+    batch.put(ColumnFamily.JOBS, Keys.job(name), stored);
+    if (!nextFire.equals(scheduled)) {
+      moveSchedule(batch, name, scheduled, nextFire);
+    }
+    return stored;
+  }
+
+  /** The first tick of the job's schedule after {@code now}, whether or not it is paused. */
+  private Optional<Instant> firstTick(Job job, Instant now) {
+    return job.hasResolvedSchedule() ? schedules.of(job.getResolvedSchedule()).nextFireAfter(now) : Optional.empty();
   }
 
   /**
@@ -423,26 +464,9 @@ public final class JobRegistry {
         return withStatus(current);
       }
       Job.Builder next = current.toBuilder().setEnabled(enabled).setVersion(current.getVersion() + 1)
-          .setUpdateTime(timestamp(now)).clearPausedFireTime();
-      Optional<Instant> scheduled = fireIndex.nextFireOf(name);
+          .setUpdateTime(timestamp(now));
       try (Batch batch = store.batch()) {
-        if (!enabled) {
-          scheduled.ifPresent(t -> next.setPausedFireTime(timestamp(t)));
-          batch.put(ColumnFamily.JOBS, Keys.job(name), next.build());
-          moveSchedule(batch, name, scheduled, Optional.empty());
-        } else {
-          Job resumed = next.build();
-          batch.put(ColumnFamily.JOBS, Keys.job(name), resumed);
-          Optional<Instant> missedFrom = current.hasPausedFireTime()
-              ? Optional.of(Times.toInstant(current.getPausedFireTime())) : Optional.empty();
-          Optional<Instant> nextFire;
-          if (missedFrom.isPresent() && !missedFrom.get().isAfter(now) && resumed.hasResolvedSchedule()) {
-            nextFire = addTickRuns(batch, resumed, missedFrom.get(), now, new ArrayList<>());
-          } else {
-            nextFire = missedFrom.isPresent() ? missedFrom : firstFire(resumed, now);
-          }
-          moveSchedule(batch, name, Optional.empty(), nextFire);
-        }
+        putMovingSchedule(batch, current, next, now);
         store.commit(batch);
       }
       return withStatus(find(name).orElseThrow());
@@ -629,9 +653,13 @@ public final class JobRegistry {
     Optional<String> blocked = job.getDependenciesCount() == 0 ? Optional.empty()
         : WaveRules.tickBlockedBy(graph, name, runs::latestFinishedStateOf);
     List<Long> activeRuns = new ArrayList<>(active.of(name));
+    // Several runs at once are a RUN_ALL catch-up: each is decided against the runs active before it, and they
+    // start one after another (dispatch holds each back while the job's other runs execute).
+    boolean catchUp = plan.runTimes().size() > 1;
+    List<Long> activeBefore = List.copyOf(activeRuns);
     for (Instant tick : plan.runTimes()) {
       OverlapRules.Decision overlap = blocked.isPresent() ? new OverlapRules.Start()
-          : OverlapRules.decide(name, job.getOverlap(), activeRuns, false, false);
+          : OverlapRules.decide(name, job.getOverlap(), catchUp ? activeBefore : activeRuns, false, false);
       NewRun run;
       if (blocked.isPresent()) {
         run = NewRun.skipped(job, RunReason.RUN_REASON_SCHEDULE, tick, blocked.get(), plan.foldedTicks());
@@ -643,6 +671,9 @@ public final class JobRegistry {
         }
         run = NewRun.queued(job, RunReason.RUN_REASON_SCHEDULE, tick, "scheduler")
             .withMissedTicks(plan.foldedTicks());
+        if (catchUp) {
+          run = run.asCatchUp();
+        }
       }
       Run added = runs.add(batch, run);
       if (ActiveRuns.isActive(added)) {
@@ -664,10 +695,10 @@ public final class JobRegistry {
     return schedules.of(job.getResolvedSchedule()).nextFireAfter(now);
   }
 
-  private static boolean scheduleChanged(Job before, Job after) {
-    return before.getEnabled() != after.getEnabled()
-        || !before.getResolvedSchedule().getNormalized().equals(after.getResolvedSchedule().getNormalized())
-        || !before.getResolvedSchedule().getTimezone().equals(after.getResolvedSchedule().getTimezone());
+  /** Whether two versions of a job tick at the same times (paused or not). */
+  private static boolean sameSchedule(Job before, Job after) {
+    return before.getResolvedSchedule().getNormalized().equals(after.getResolvedSchedule().getNormalized())
+        && before.getResolvedSchedule().getTimezone().equals(after.getResolvedSchedule().getTimezone());
   }
 
   /** Replaces a job's entry in the schedule index, in the store now and in memory once committed. */

@@ -16,6 +16,7 @@ import java.time.Instant;
  * @param missedTicks ticks folded into this run (misfire)
  * @param requestedBy who asked for it
  * @param waveId the wave it joins; empty to start its own (the run's id)
+ * @param catchUp one of several runs made at once for missed ticks (they start one after another)
  */
 public record NewRun(
     Job job,
@@ -25,14 +26,24 @@ public record NewRun(
     String stateReason,
     int missedTicks,
     String requestedBy,
-    String waveId) {
+    String waveId,
+    boolean catchUp) {
+
+  public NewRun(Job job, RunReason reason, Instant scheduledTime, RunState state, String stateReason,
+      int missedTicks, String requestedBy, String waveId) {
+    this(job, reason, scheduledTime, state, stateReason, missedTicks, requestedBy, waveId, false);
+  }
 
   public static NewRun queued(Job job, RunReason reason, Instant scheduledTime, String requestedBy) {
     return new NewRun(job, reason, scheduledTime, RunState.RUN_STATE_QUEUED, "", 0, requestedBy, "");
   }
 
   public NewRun withMissedTicks(int count) {
-    return new NewRun(job, reason, scheduledTime, state, stateReason, count, requestedBy, waveId);
+    return new NewRun(job, reason, scheduledTime, state, stateReason, count, requestedBy, waveId, catchUp);
+  }
+
+  public NewRun asCatchUp() {
+    return new NewRun(job, reason, scheduledTime, state, stateReason, missedTicks, requestedBy, waveId, true);
   }
 
   public static NewRun skipped(Job job, RunReason reason, Instant scheduledTime, String why, int missedTicks) {

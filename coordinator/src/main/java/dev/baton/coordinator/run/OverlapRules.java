@@ -51,8 +51,12 @@ public final class OverlapRules {
         : new Skip("overlap: " + why);
   }
 
-  /** Whether a queued run of a job with this policy must wait while another run of the job executes. */
-  public static boolean waitsForActive(OverlapPolicy policy) {
-    return policy == OverlapPolicy.OVERLAP_POLICY_QUEUE_ONE || policy == OverlapPolicy.OVERLAP_POLICY_REPLACE;
+  /**
+   * Whether a queued run of a job with this policy must wait while another run of the job executes: always under
+   * QUEUE_ONE and REPLACE, and for a catch-up run under any policy but ALLOW (catch-up runs go one at a time).
+   */
+  public static boolean waitsForActive(OverlapPolicy policy, boolean catchUp) {
+    return policy == OverlapPolicy.OVERLAP_POLICY_QUEUE_ONE || policy == OverlapPolicy.OVERLAP_POLICY_REPLACE
+        || (catchUp && policy != OverlapPolicy.OVERLAP_POLICY_ALLOW);
   }
 }

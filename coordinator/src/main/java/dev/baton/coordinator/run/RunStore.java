@@ -68,7 +68,8 @@ public final class RunStore {
         .setCreateTime(now)
         .setUpdateTime(now)
         .setMissedTicks(spec.missedTicks())
-        .setRequestedBy(spec.requestedBy());
+        .setRequestedBy(spec.requestedBy())
+        .setCatchUp(spec.catchUp());
     if (spec.state() == RunState.RUN_STATE_QUEUED) {
       run.addAttempts(Attempt.newBuilder().setNumber(1).setQueueTime(now));
     }

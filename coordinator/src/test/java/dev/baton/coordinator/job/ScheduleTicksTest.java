@@ -118,21 +118,66 @@ class ScheduleTicksTest {
 
   @Test
   void ticksMissedWhilePausedFollowTheMisfirePolicyOnResume() {
-    create(Jobs.shell("p").setSchedule("every minute").setMisfire(MisfirePolicy.MISFIRE_POLICY_RUN_ALL)
-        .setMaxCatchup(3).setOverlap(dev.baton.proto.v1.OverlapPolicy.OVERLAP_POLICY_ALLOW));
-    coordinator.client().jobs().pauseJob(dev.baton.proto.v1.PauseJobRequest.newBuilder().setName("p").build());
+    var jobs = coordinator.client().jobs();
+    ticksMissedWhilePaused("p1",
+        () -> jobs.pauseJob(dev.baton.proto.v1.PauseJobRequest.newBuilder().setName("p1").build()),
+        () -> jobs.resumeJob(dev.baton.proto.v1.ResumeJobRequest.newBuilder().setName("p1").build()));
+  }
+
+  @Test
+  void pausingAndResumingThroughUpdateIsTheSamePauseAndResume() {
+    var jobs = coordinator.client().jobs();
+    java.util.function.Function<Boolean, Job> setEnabled = enabled -> jobs.updateJob(
+        dev.baton.proto.v1.UpdateJobRequest.newBuilder().setJob(Job.newBuilder().setName("p2").setEnabled(enabled))
+            .setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addPaths("enabled")).build());
+    ticksMissedWhilePaused("p2", () -> setEnabled.apply(false), () -> setEnabled.apply(true));
+    // Mixed: paused by PauseJob, resumed by an update (as `job apply` of the same file with enabled: true does).
+    ticksMissedWhilePaused("p3",
+        () -> jobs.pauseJob(dev.baton.proto.v1.PauseJobRequest.newBuilder().setName("p3").build()),
+        () -> jobs.updateJob(dev.baton.proto.v1.UpdateJobRequest.newBuilder().setJob(job("p3").setEnabled(true))
+            .build()));
+  }
+
+  private static Job.Builder job(String name) {
+    return Jobs.shell(name).setSchedule("every minute").setMisfire(MisfirePolicy.MISFIRE_POLICY_RUN_ALL)
+        .setMaxCatchup(3).setOverlap(dev.baton.proto.v1.OverlapPolicy.OVERLAP_POLICY_ALLOW);
+  }
+
+  /** Pauses at 10:00:30 + n, misses 10:01 .. 10:05, resumes at 10:05:30: RUN_ALL with max_catchup 3. */
+  private void ticksMissedWhilePaused(String name, Runnable pause, Runnable resume) {
+    clock.set(Instant.parse("2026-11-22T10:00:30Z"));
+    create(job(name));
+    pause.run();
+    Job paused = coordinator.client().jobs().getJob(GetJobRequest.newBuilder().setName(name).build());
+    assertEquals(Instant.parse("2026-11-22T10:01:00Z"), dev.baton.client.Times.toInstant(paused.getPausedFireTime()));
     clock.set(Instant.parse("2026-11-22T10:05:30Z"));
-    assertTrue(fireAndList("p").isEmpty(), "a paused job does not tick");
-    Job resumed = coordinator.client().jobs().resumeJob(
-        dev.baton.proto.v1.ResumeJobRequest.newBuilder().setName("p").build());
-    List<Run> runs = fireAndList("p");
+    assertTrue(fireAndList(name).isEmpty(), "a paused job does not tick");
+    resume.run();
+    List<Run> runs = fireAndList(name);
     // Five ticks missed (10:01 .. 10:05): RUN_ALL with max_catchup 3 runs the latest three, records two skipped.
     assertEquals(4, runs.size(), runs.toString());
     assertEquals(3, runs.stream().filter(r -> r.getState() == RunState.RUN_STATE_QUEUED).count());
     Run skipped = runs.stream().filter(r -> r.getState() == RunState.RUN_STATE_SKIPPED).findFirst().orElseThrow();
     assertEquals(2, skipped.getMissedTicks());
-    assertEquals(Instant.parse("2026-11-22T10:06:00Z"), nextFire("p"));
+    assertEquals(Instant.parse("2026-11-22T10:06:00Z"), nextFire(name));
+    Job resumed = coordinator.client().jobs().getJob(GetJobRequest.newBuilder().setName(name).build());
     assertTrue(!resumed.hasPausedFireTime());
+  }
+
+  @Test
+  void applyingTheSameRelativeScheduleAgainDoesNotMoveIt() {
+    create(Jobs.shell("later").setSchedule("in 10 minutes"));
+    clock.advance(Duration.ofMinutes(3));
+    Job read = coordinator.client().jobs().getJob(GetJobRequest.newBuilder().setName("later").build());
+    coordinator.client().jobs().updateJob(dev.baton.proto.v1.UpdateJobRequest.newBuilder().setJob(read).build());
+    assertEquals(Instant.parse("2026-11-22T10:10:30Z"), nextFire("later"));
+    clock.advance(Duration.ofMinutes(7));
+    assertEquals(1, fireAndList("later").size());
+    // Applied back after it fired: not armed again.
+    read = coordinator.client().jobs().getJob(GetJobRequest.newBuilder().setName("later").build());
+    coordinator.client().jobs().updateJob(dev.baton.proto.v1.UpdateJobRequest.newBuilder().setJob(read).build());
+    assertTrue(!coordinator.client().jobs().getJob(GetJobRequest.newBuilder().setName("later").build())
+        .hasNextFireTime());
   }
 
   @Test

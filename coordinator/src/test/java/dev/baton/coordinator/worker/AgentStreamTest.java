@@ -889,4 +889,28 @@ class AgentStreamTest {
     assertEquals(outputByte(total - 1), stored[stored.length - 1]);
     assertEquals(outputByte(keptFrom), stored[0]);
   }
+
+  @Test
+  void catchUpRunsOfAForbidJobRunOneAfterAnotherOldestFirst() throws Exception {
+    coordinator.client().jobs().createJob(CreateJobRequest.newBuilder().setJob(Jobs.shell("hourly")
+        .setSchedule("every minute").setMisfire(dev.baton.proto.v1.MisfirePolicy.MISFIRE_POLICY_RUN_ALL)).build());
+    coordinator.client().jobs().pauseJob(dev.baton.proto.v1.PauseJobRequest.newBuilder().setName("hourly").build());
+    clock.advance(Duration.ofSeconds(150)); // 10:01 and 10:02 missed
+    coordinator.client().jobs().resumeJob(dev.baton.proto.v1.ResumeJobRequest.newBuilder().setName("hourly")
+        .build());
+    List<Run> runs = coordinator.client().runs().listRuns(dev.baton.proto.v1.ListRunsRequest.newBuilder()
+        .setJob("hourly").build()).getRunsList();
+    assertEquals(List.of(RunState.RUN_STATE_QUEUED, RunState.RUN_STATE_QUEUED),
+        runs.stream().map(Run::getState).toList(), "both missed ticks queue; neither is skipped as an overlap");
+    assertTrue(runs.stream().allMatch(Run::getCatchUp));
+
+    FakeAgent agent = agent("w1", 4);
+    Assignment first = agent.next(ASSIGN).getAssign();
+    assertEquals(runs.get(1).getId(), first.getRunId(), "the oldest tick first");
+    agent.send(started(first));
+    agent.expectNone(ASSIGN, Duration.ofMillis(300));
+    agent.send(finished(first, AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED, 0));
+    Assignment second = agent.next(ASSIGN).getAssign();
+    assertEquals(runs.get(0).getId(), second.getRunId());
+  }
 }
