@@ -6,6 +6,7 @@ import dev.baton.coordinator.api.JobServiceImpl;
 import dev.baton.coordinator.api.RequestChecks;
 import dev.baton.coordinator.api.RunServiceImpl;
 import dev.baton.coordinator.config.CoordinatorConfig;
+import dev.baton.coordinator.config.HostPort;
 import dev.baton.coordinator.dispatch.ReadyQueue;
 import dev.baton.coordinator.election.StandaloneEpoch;
 import dev.baton.coordinator.error.FatalHandler;
@@ -111,7 +112,7 @@ public final class Coordinator implements Closeable {
     jobs.canceller(dispatcher::cancel);
 
     ClusterServiceImpl.Identity identity = new ClusterServiceImpl.Identity(
-        CoordinatorConfig.localHostName(), config.listen(), epoch, Timestamps.fromMillis(clock.millis()), VERSION);
+        CoordinatorConfig.localHostName(), this::address, epoch, Timestamps.fromMillis(clock.millis()), VERSION);
     server = serverBuilder
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
         .addService(RequestChecks.around(new JobServiceImpl(jobs, clock)))
@@ -119,7 +120,7 @@ public final class Coordinator implements Closeable {
             new RunServiceImpl(runs, dispatcher, output, events, deadLetters, jobs.graph(),
                 name -> jobs.find(name).isPresent())))
         .addService(RequestChecks.around(
-            new ClusterServiceImpl(identity, jobs, readyQueue, dispatcher, dispatchSettings)))
+            new ClusterServiceImpl(identity, jobs, readyQueue, dispatcher, dispatchSettings, active, backfills)))
         .addService(new AgentStreamService(dispatcher, output, clock).withAddresses())
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
@@ -147,6 +148,13 @@ public final class Coordinator implements Closeable {
   }
 
   /** The port the server listens on (useful with port 0). */
+  /** The address clients reach this coordinator at: the listen address with the port it actually has. */
+  private String address() {
+    HostPort listen = HostPort.parse(config.listen());
+    String host = listen.host().contains(":") ? "[" + listen.host() + "]" : listen.host();
+    return host + ":" + port();
+  }
+
   public int port() {
     return server.getPort();
   }

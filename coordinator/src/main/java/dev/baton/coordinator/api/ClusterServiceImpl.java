@@ -11,6 +11,8 @@ import dev.baton.proto.v1.ListWorkersRequest;
 import dev.baton.proto.v1.ListWorkersResponse;
 import dev.baton.proto.v1.Worker;
 import dev.baton.coordinator.job.JobRegistry;
+import dev.baton.coordinator.run.ActiveRuns;
+import dev.baton.coordinator.run.BackfillQueue;
 import dev.baton.coordinator.store.Store;
 import dev.baton.proto.v1.ClusterServiceGrpc;
 import dev.baton.proto.v1.ClusterStatus;
@@ -28,17 +30,22 @@ import java.util.Map;
  */
 public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceImplBase {
   /** What a status reports about the coordinator itself, fixed at start. */
-  public record Identity(String name, String address, long epoch, com.google.protobuf.Timestamp startTime,
-      String version) {}
+  /** Who this coordinator is; the address is read when asked, as the port is known only once it listens. */
+  public record Identity(String name, java.util.function.Supplier<String> address, long epoch,
+      com.google.protobuf.Timestamp startTime, String version) {}
 
   private final Identity identity;
+  private final ActiveRuns active;
+  private final BackfillQueue backfills;
   private final JobRegistry jobs;
   private final ReadyQueue readyQueue;
   private final Dispatcher dispatcher;
   private final DispatchSettingsStore dispatchSettings;
 
   public ClusterServiceImpl(Identity identity, JobRegistry jobs, ReadyQueue readyQueue, Dispatcher dispatcher,
-      DispatchSettingsStore dispatchSettings) {
+      DispatchSettingsStore dispatchSettings, ActiveRuns active, BackfillQueue backfills) {
+    this.active = active;
+    this.backfills = backfills;
     this.identity = identity;
     this.jobs = jobs;
     this.readyQueue = readyQueue;
@@ -76,13 +83,13 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
     Calls.unary(response, () -> {
       CoordinatorInfo self = CoordinatorInfo.newBuilder()
           .setName(identity.name())
-          .setAddress(identity.address())
+          .setAddress(identity.address().get())
           .setRole(CoordinatorRole.COORDINATOR_ROLE_STANDALONE)
           .setInSync(true)
           .build();
       ClusterStatus.Builder status = ClusterStatus.newBuilder()
           .setSelf(self)
-          .setLeaderAddress(identity.address())
+          .setLeaderAddress(identity.address().get())
           .setEpoch(identity.epoch())
           .addCoordinators(self)
           .setDispatch(dispatchSettings.current())
@@ -95,12 +102,11 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
             .setTotalSlots(status.getTotalSlots() + worker.getSlots())
             .setFreeSlots(status.getFreeSlots() + worker.getFreeSlots());
       }
-      long queued = 0;
       for (Map.Entry<Priority, Long> depth : readyQueue.depth().entrySet()) {
         status.addQueueDepth(QueueDepth.newBuilder().setPriority(depth.getKey()).setQueued(depth.getValue()));
-        queued += depth.getValue();
       }
-      return status.setActiveRuns(queued + dispatcher.inFlightCount()).build();
+      // Every run not at rest: queued, assigned, running, waiting for a retry, or a pending backfill.
+      return status.setActiveRuns(active.count() + backfills.pendingCount()).build();
     });
   }
 }

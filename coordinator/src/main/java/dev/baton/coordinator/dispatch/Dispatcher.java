@@ -128,7 +128,6 @@ public final class Dispatcher implements AutoCloseable {
   /** Until when runs found in flight at start wait for their agents; set when agents can first connect. */
   private Instant reconnectDeadline = Instant.MAX;
   private long assignSequence;
-  private volatile int inFlightCount;
   private Instant lastDeadlineSweep = Instant.EPOCH;
   private static final Duration DEADLINE_SWEEP = Duration.ofSeconds(1);
   private Instant nextWaitingReasons = Instant.EPOCH;
@@ -249,7 +248,6 @@ public final class Dispatcher implements AutoCloseable {
           storeFailing = false;
           log.info("the store takes writes again; dispatching goes on");
         }
-        inFlightCount = inFlight.size();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -1065,11 +1063,6 @@ public final class Dispatcher implements AutoCloseable {
 
   public long epoch() {
     return epoch;
-  }
-
-  /** Runs assigned or running, as of the last round (read from any thread; approximate while it changes). */
-  public int inFlightCount() {
-    return inFlightCount;
   }
 
   private static String stateName(RunState state) {

@@ -64,6 +64,11 @@ public final class ActiveRuns implements RunEventHub.Listener {
     return runs == null ? List.of() : List.copyOf(runs);
   }
 
+  /** How many runs are active, of all jobs. */
+  public long count() {
+    return byJob.values().stream().mapToLong(Set::size).sum();
+  }
+
   private void add(String job, long runId) {
     byJob.computeIfAbsent(job, j -> new ConcurrentSkipListSet<>()).add(runId);
   }

@@ -51,6 +51,11 @@ public final class BackfillQueue {
     });
   }
 
+  /** How many backfill runs are pending, of all jobs. */
+  public long pendingCount() {
+    return pending.values().stream().mapToLong(NavigableSet::size).sum();
+  }
+
   /** Jobs with pending backfill runs. */
   public List<String> jobs() {
     return pending.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey).sorted()

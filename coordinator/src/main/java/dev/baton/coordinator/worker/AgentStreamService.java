@@ -67,7 +67,8 @@ public final class AgentStreamService extends AgentServiceGrpc.AgentServiceImplB
           stream.onError(Status.INVALID_ARGUMENT.withDescription(problem.get()).asRuntimeException());
           return;
         }
-        session = new WorkerSession(AgentLimits.bounded(message.getHello()), stream, peer == null ? "" : peer.toString(), clock.instant());
+        session = new WorkerSession(AgentLimits.bounded(message.getHello()), stream, hostPort(peer),
+            clock.instant());
         established.set(session);
         dispatcher.hello(session);
       }
@@ -91,6 +92,15 @@ public final class AgentStreamService extends AgentServiceGrpc.AgentServiceImplB
         }
       }
     };
+  }
+
+  /** An agent's address as people write it: {@code 10.0.0.7:51234}, {@code [::1]:51234}; empty if unknown. */
+  static String hostPort(SocketAddress peer) {
+    if (peer instanceof java.net.InetSocketAddress inet && inet.getAddress() != null) {
+      String host = inet.getAddress().getHostAddress();
+      return (host.contains(":") ? "[" + host + "]" : host) + ":" + inet.getPort();
+    }
+    return peer == null ? "" : peer.toString();
   }
 
   /** Reads the caller's address from the gRPC context (set by {@link RemoteAddress#interceptor()}). */

@@ -67,6 +67,43 @@ class ClusterServiceTest {
   }
 
   @Test
+  void activeRunsCountPendingBackfillRunsToo() throws Exception {
+    var jobs = coordinator.client().jobs();
+    jobs.createJob(CreateJobRequest.newBuilder().setJob(Jobs.shell("nightly").setSchedule("0 3 * * *")).build());
+    int created = jobs.backfillJob(dev.baton.proto.v1.BackfillJobRequest.newBuilder().setName("nightly")
+        .setFrom(com.google.protobuf.util.Timestamps.parse("2026-11-18T00:00:00Z"))
+        .setTo(com.google.protobuf.util.Timestamps.parse("2026-11-22T00:00:00Z")).build()).getRunsCount();
+    assertEquals(4, created);
+    ClusterStatus status = coordinator.client().cluster().getClusterStatus(GetClusterStatusRequest.getDefaultInstance());
+    assertEquals(4, status.getActiveRuns(), "one released into the queue, three pending behind it (overlap forbid)");
+  }
+
+  @Test
+  void addressesAreTheOnesToDialEvenWithAPickedPort() throws Exception {
+    dev.baton.coordinator.config.CoordinatorConfig config = new dev.baton.coordinator.config.CoordinatorConfig(
+        "127.0.0.1:0", dir.resolve("netty"), false, java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(10),
+        java.time.Duration.ofSeconds(1), 1L << 20);
+    try (dev.baton.coordinator.Coordinator real = new dev.baton.coordinator.Coordinator(config,
+            io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+                new java.net.InetSocketAddress("127.0.0.1", 0)), FakeClock.at("2026-11-22T10:00:00Z")).start();
+        dev.baton.client.BatonClient client = dev.baton.client.BatonClient.connect("127.0.0.1:" + real.port())) {
+      ClusterStatus status = client.cluster().getClusterStatus(GetClusterStatusRequest.getDefaultInstance());
+      assertEquals("127.0.0.1:" + real.port(), status.getSelf().getAddress());
+      assertEquals("127.0.0.1:" + real.port(), status.getLeaderAddress());
+      dev.baton.coordinator.testing.FakeAgent agent = new dev.baton.coordinator.testing.FakeAgent(client.channel(),
+          "w1", 1, List.of());
+      try {
+        agent.next(dev.baton.proto.v1.CoordinatorMessage::hasWelcome);
+        String address = client.cluster().listWorkers(dev.baton.proto.v1.ListWorkersRequest.getDefaultInstance())
+            .getWorkers(0).getAddress();
+        assertTrue(address.matches("127\\.0\\.0\\.1:\\d+"), address);
+      } finally {
+        agent.close();
+      }
+    }
+  }
+
+  @Test
   void noWorkersYetAndDrainingAnUnknownOneIsNotFound() {
     assertEquals(0, coordinator.client().cluster().listWorkers(ListWorkersRequest.getDefaultInstance())
         .getWorkersCount());
