@@ -5,6 +5,7 @@ import dev.baton.coordinator.api.ClusterServiceImpl;
 import dev.baton.coordinator.api.JobServiceImpl;
 import dev.baton.coordinator.api.RequestChecks;
 import dev.baton.coordinator.api.RunServiceImpl;
+import dev.baton.coordinator.api.TransportLog;
 import dev.baton.coordinator.config.CoordinatorConfig;
 import dev.baton.coordinator.config.HostPort;
 import dev.baton.coordinator.dispatch.ReadyQueue;
@@ -113,6 +114,7 @@ public final class Coordinator implements Closeable {
 
     ClusterServiceImpl.Identity identity = new ClusterServiceImpl.Identity(
         CoordinatorConfig.localHostName(), this::address, epoch, Timestamps.fromMillis(clock.millis()), VERSION);
+    TransportLog.install();
     server = serverBuilder
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
         .addService(RequestChecks.around(new JobServiceImpl(jobs, clock)))

@@ -43,6 +43,8 @@ import org.slf4j.LoggerFactory;
  * hold a global lock around {@link #commit}.
  */
 public final class Store implements Closeable {
+  /** The file naming the pid of the process that has the store open. */
+  private static final String OWNER_FILE = "coordinator.pid";
   /** Version of the key and value layout. A store written by another version is refused at open. */
   public static final int SCHEMA_VERSION = 1;
   /**
@@ -164,9 +166,30 @@ public final class Store implements Closeable {
         store.close();
         throw e;
       }
+      writeOwner(directory);
       return store;
-    } catch (RocksDBException | java.io.IOException e) {
+    } catch (RocksDBException e) {
+      if (String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("lock")) {
+        throw new StoreException("data dir " + directory + " is in use by another coordinator"
+            + owner(directory).map(pid -> " (pid " + pid + ")").orElse("")
+            + "; stop it first, or give this one its own --data-dir", e);
+      }
       throw new StoreException("cannot open the store in " + directory + ": " + e.getMessage(), e);
+    } catch (java.io.IOException e) {
+      throw new StoreException("cannot open the store in " + directory + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Notes which process holds the store (RocksDB's own lock says only that one does), for the message above. */
+  private static void writeOwner(Path directory) throws java.io.IOException {
+    Files.writeString(directory.resolve(OWNER_FILE), ProcessHandle.current().pid() + "\n");
+  }
+
+  private static Optional<String> owner(Path directory) {
+    try {
+      return Optional.of(Files.readString(directory.resolve(OWNER_FILE)).trim()).filter(s -> !s.isEmpty());
+    } catch (java.io.IOException e) {
+      return Optional.empty();
     }
   }
 

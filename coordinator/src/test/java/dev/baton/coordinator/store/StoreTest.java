@@ -20,6 +20,15 @@ class StoreTest {
   @TempDir Path dir;
 
   @Test
+  void aSecondOpenOfTheSameDataDirSaysWhoHasIt() {
+    try (Store first = Store.open(dir)) {
+      StoreException e = org.junit.jupiter.api.Assertions.assertThrows(StoreException.class, () -> Store.open(dir));
+      org.junit.jupiter.api.Assertions.assertEquals("data dir " + dir + " is in use by another coordinator (pid "
+          + ProcessHandle.current().pid() + "); stop it first, or give this one its own --data-dir", e.getMessage());
+    }
+  }
+
+  @Test
   void committedValuesSurviveAReopen() {
     try (Store store = Store.open(dir)) {
       try (Batch batch = store.batch()) {
