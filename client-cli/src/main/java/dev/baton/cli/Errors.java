@@ -1,13 +1,19 @@
 package dev.baton.cli;
 
 import com.google.rpc.BadRequest;
+import com.google.rpc.ErrorInfo;
 import dev.baton.cli.commands.CommandException;
 import dev.baton.cli.output.InvalidInputException;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The one place a failure becomes the line a person reads ({@code baton: CODE: message}) and an exit code.
@@ -19,11 +25,37 @@ final class Errors {
 
   private Errors() {}
 
+  /**
+   * Request fields whose CLI flag is not simply the field's name in kebab case ({@code max_runs} is
+   * {@code --max-runs}); a field is shown as its flag only when the command that failed has that flag.
+   */
+  private static final Map<String, String> FLAG_OF_FIELD = Map.ofEntries(
+      Map.entry("job.dependencies", "--depends-on"),
+      Map.entry("job.labels", "--label"),
+      Map.entry("job.working_dir", "--workdir"),
+      Map.entry("job.retry.strategy", "--retry"),
+      Map.entry("job.retry.initial_delay", "--retry-delay"),
+      Map.entry("job.retry.max_delay", "--max-retry-delay"),
+      Map.entry("job.retry.multiplier", "--retry-multiplier"),
+      Map.entry("job.retry.jitter", "--retry-jitter"),
+      Map.entry("job.enabled", "--paused"),
+      Map.entry("job.command.shell", "--shell"),
+      Map.entry("page_size", "--limit"));
+  private static final Pattern INDEX = Pattern.compile("\\[.*$");
+
   /** The line to show for a failure, without the {@code baton: } prefix. */
   static String describe(Throwable e, String target) {
+    return describe(e, target, null);
+  }
+
+  /**
+   * As {@link #describe(Throwable, String)}, with the request fields a refusal names shown as the flags of
+   * {@code command} (the command that failed), where it has them: {@code --max-catchup}, not {@code job.max_catchup}.
+   */
+  static String describe(Throwable e, String target, CommandSpec command) {
     Status status = statusOf(e);
     if (status != null) {
-      return describe(status, e, target);
+      return describe(status, e, target, command);
     }
     if (e instanceof CommandException || e instanceof InvalidInputException) {
       return oneLine(e.getMessage());
@@ -32,7 +64,7 @@ final class Errors {
     return "unexpected error: " + e.getClass().getSimpleName() + message;
   }
 
-  private static String describe(Status status, Throwable e, String target) {
+  private static String describe(Status status, Throwable e, String target, CommandSpec command) {
     String code = status.getCode().name();
     // A status made on this side of the wire (it has a cause) means the coordinator was never reached; one the
     // coordinator sent (no leader, shutting down) keeps its own words.
@@ -40,31 +72,52 @@ final class Errors {
       return code + ": cannot reach the coordinator at " + target
           + " (is it running? set --coordinator or BATON_COORDINATOR)";
     }
-    String description = status.getDescription() == null ? "" : oneLine(status.getDescription());
-    if (description.isEmpty()) {
-      description = fieldViolations(e);
+    String violations = detail(e, BadRequest.class).map(bad -> bad.getFieldViolationsList().stream()
+        .map(v -> flagOrField(v.getField(), command) + ": " + v.getDescription())
+        .collect(Collectors.joining("; "))).orElse("");
+    String description = !violations.isEmpty() ? oneLine(violations)
+        : status.getDescription() == null ? "" : oneLine(status.getDescription());
+    // Fields the coordinator's words name (ErrorInfo metadata "fields"), as this command's flags.
+    String fields = detail(e, ErrorInfo.class).map(info -> info.getMetadataOrDefault("fields", "")).orElse("");
+    for (String field : fields.split(",")) {
+      String flag = flagOrField(field.trim(), command);
+      if (!field.isBlank() && !flag.equals(field.trim())) {
+        description = description.replaceAll("\\b" + Pattern.quote(field.trim()) + "\\b",
+            java.util.regex.Matcher.quoteReplacement(flag));
+      }
     }
     return description.isEmpty() ? code : code + ": " + description;
   }
 
-  /** {@code field: problem; field: problem} from a google.rpc.BadRequest detail, or empty. */
-  private static String fieldViolations(Throwable e) {
+  /** The flag of {@code command} that sets a request field, keeping an index or key ({@code --label[team]}). */
+  private static String flagOrField(String field, CommandSpec command) {
+    if (command == null) {
+      return field;
+    }
+    Matcher index = INDEX.matcher(field);
+    String suffix = index.find() ? index.group() : "";
+    String bare = field.substring(0, field.length() - suffix.length());
+    String flag = FLAG_OF_FIELD.getOrDefault(bare,
+        "--" + bare.substring(bare.lastIndexOf('.') + 1).replace('_', '-'));
+    return command.findOption(flag) != null ? flag + suffix : field;
+  }
+
+  /** A detail of a google.rpc.Status the coordinator sent, if it has one of this type. */
+  private static <T extends com.google.protobuf.Message> Optional<T> detail(Throwable e, Class<T> type) {
     com.google.rpc.Status detailed = StatusProto.fromThrowable(e);
     if (detailed == null) {
-      return "";
+      return Optional.empty();
     }
     for (com.google.protobuf.Any any : detailed.getDetailsList()) {
-      if (any.is(BadRequest.class)) {
+      if (any.is(type)) {
         try {
-          return any.unpack(BadRequest.class).getFieldViolationsList().stream()
-              .map(v -> v.getField() + ": " + v.getDescription())
-              .collect(Collectors.joining("; "));
+          return Optional.of(any.unpack(type));
         } catch (com.google.protobuf.InvalidProtocolBufferException ignored) {
-          return "";
+          return Optional.empty();
         }
       }
     }
-    return "";
+    return Optional.empty();
   }
 
   private static Status statusOf(Throwable e) {

@@ -214,7 +214,7 @@ public final class Main implements Cli, Callable<Integer> {
 
   private int onFailure(Exception e, CommandLine commandLine, ParseResult parsed) {
     out.flush();
-    err.println("baton: " + Errors.describe(e, target()));
+    err.println("baton: " + Errors.describe(e, target(), commandLine.getCommandSpec()));
     return Errors.FAILURE;
   }
 

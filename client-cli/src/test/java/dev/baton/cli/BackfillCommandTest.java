@@ -150,4 +150,26 @@ class BackfillCommandTest {
     assertEquals("", r.out());
     assertEquals("baton: RESOURCE_EXHAUSTED: the range has 1440 ticks; at most 1000 (--max-runs)\n", r.err());
   }
+
+  @Test
+  void fieldsTheCoordinatorNamesAreShownAsThisCommandsFlags() {
+    cli.fake.answer("BackfillJob", com.google.rpc.Status.newBuilder()
+        .setCode(com.google.rpc.Code.RESOURCE_EXHAUSTED_VALUE)
+        .setMessage("the range holds more than 1000 ticks of job 'nightly'; narrow it or raise max_runs (at most 10000)")
+        .addDetails(com.google.protobuf.Any.pack(com.google.rpc.ErrorInfo.newBuilder().setDomain("baton.dev")
+            .setReason("TOO_MANY_TICKS").putMetadata("fields", "max_runs").build()))
+        .build());
+    cli.fake.answer("BackfillJob", com.google.rpc.Status.newBuilder()
+        .setCode(com.google.rpc.Code.INVALID_ARGUMENT_VALUE).setMessage("max_runs: between 1 and 10000")
+        .addDetails(com.google.protobuf.Any.pack(com.google.rpc.BadRequest.newBuilder().addFieldViolations(
+            com.google.rpc.BadRequest.FieldViolation.newBuilder().setField("max_runs")
+                .setDescription("between 1 and 10000")).build()))
+        .build());
+
+    Result r = cli.run("job", "backfill", "nightly", "--from", "2026-10-01", "--to", "2026-11-01");
+    assertEquals("baton: RESOURCE_EXHAUSTED: the range holds more than 1000 ticks of job 'nightly'; narrow it or "
+        + "raise --max-runs (at most 10000)\n", r.err());
+    r = cli.run("job", "backfill", "nightly", "--from", "2026-10-01", "--to", "2026-11-01");
+    assertEquals("baton: INVALID_ARGUMENT: --max-runs: between 1 and 10000\n", r.err());
+  }
 }

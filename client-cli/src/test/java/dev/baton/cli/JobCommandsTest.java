@@ -168,6 +168,11 @@ class JobCommandsTest {
     r = cli.run("job", "create", "backup", "--slots", "-1", "--shell", "true");
     assertEquals(2, r.exitCode());
     assertTrue(r.err().contains("--slots"), r.err());
+
+    r = cli.run("job", "create", "backup", "--max-catchup", "3000000000", "--shell", "true");
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("--max-catchup") && r.err().contains("'3000000000' is too large (at most "
+        + "2147483647)"), r.err());
     assertTrue(cli.fake.calls().isEmpty());
   }
 

@@ -43,15 +43,15 @@ final class Converters {
   static final class CountConverter implements ITypeConverter<Integer> {
     @Override
     public Integer convert(String text) {
-      try {
-        int n = Integer.parseInt(text.trim());
-        if (n >= 0) {
-          return n;
-        }
-      } catch (NumberFormatException e) {
-        // refused below
+      String digits = text.trim();
+      if (!digits.matches("[0-9]+")) {
+        throw new TypeConversionException("'" + text + "' is not a whole number, 0 or more");
       }
-      throw new TypeConversionException("'" + text + "' is not a whole number, 0 or more");
+      try {
+        return Integer.parseInt(digits);
+      } catch (NumberFormatException e) {
+        throw new TypeConversionException("'" + text + "' is too large (at most " + Integer.MAX_VALUE + ")");
+      }
     }
   }
 

@@ -637,17 +637,20 @@ public final class Dispatcher implements AutoCloseable {
       it.remove();
       log.warn("worker {} ({}) silent for more than {}: dead; requeueing its {} runs", session.name(), session.id(),
           timing.workerTtl(), session.held().size());
-      session.close(Status.UNAVAILABLE.withDescription("no heartbeat for " + timing.workerTtl()));
+      session.close(Status.UNAVAILABLE.withDescription("no heartbeat for "
+          + dev.baton.client.DurationText.format(timing.workerTtl())));
       for (String runId : new ArrayList<>(session.held().keySet())) {
         session.release(runId);
-        lose(round, runId, "worker " + session.name() + " lost (no heartbeat for " + timing.workerTtl() + ")");
+        lose(round, runId, "worker " + session.name() + " lost (no heartbeat for "
+            + dev.baton.client.DurationText.format(timing.workerTtl()) + ")");
       }
     }
     if (!awaitingReconnect.isEmpty() && now.isAfter(reconnectDeadline)) {
       for (String runId : awaitingReconnect) {
         String workerId = inFlight.get(runId);
         if (workerId != null && !sessions.containsKey(workerId)) {
-          lose(round, runId, "its worker did not reconnect within " + restartGrace()
+          lose(round, runId, "its worker did not reconnect within "
+              + dev.baton.client.DurationText.format(restartGrace())
               + " of the coordinator's restart");
         }
       }

@@ -71,6 +71,8 @@ public final class JobRegistry {
   /** Resource types in error details. */
   private static final String JOB_TYPE = "baton.v1.Job";
   private static final String RUN_TYPE = "baton.v1.Run";
+  /** ErrorInfo metadata: the request fields an error's message names (clients may show them their own way). */
+  private static final String FIELDS = "fields";
   private static final byte[] EMPTY = new byte[0];
   /** Settable fields an update mask may name; message fields are replaced whole. */
   private static final Set<String> UPDATABLE = Set.of(
@@ -429,7 +431,7 @@ public final class JobRegistry {
             + "; delete them first, or delete with cascade");
         dependents.stream().sorted().forEach(d -> e.blockedBy("DEPENDENT", JOB_TYPE + "/" + d,
             "job '" + d + "' depends on '" + name + "'"));
-        throw e;
+        throw e.with(FIELDS, "cascade");
       }
       List<String> doomed = new ArrayList<>(dependents);
       doomed.add(name);
@@ -490,7 +492,7 @@ public final class JobRegistry {
       if (decision instanceof OverlapRules.Refuse refuse) {
         throw BatonException.failedPrecondition(ErrorReason.ERROR_REASON_RUN_ACTIVE, refuse.reason())
             .concerning(RUN_TYPE, Long.toString(refuse.activeRun()))
-            .blockedBy("ACTIVE_RUN", RUN_TYPE + "/" + refuse.activeRun(), refuse.reason());
+            .blockedBy("ACTIVE_RUN", RUN_TYPE + "/" + refuse.activeRun(), refuse.reason()).with(FIELDS, "force");
       }
       if (decision instanceof OverlapRules.Replace replace) {
         cancelAll(replace.cancel(), "replaced by a new run (overlap: replace)");
@@ -531,8 +533,9 @@ public final class JobRegistry {
       }
     }
     if (ticks.size() > maxRuns) {
-      throw BatonException.resourceExhausted(ErrorReason.ERROR_REASON_TOO_MANY_TICKS, "the range holds more than " + maxRuns + " ticks of job '" + name
-          + "'; narrow it or raise max_runs (at most " + MAX_BACKFILL + ")");
+      throw BatonException.resourceExhausted(ErrorReason.ERROR_REASON_TOO_MANY_TICKS, "the range holds more than "
+          + maxRuns + " ticks of job '" + name + "'; narrow it or raise max_runs (at most " + MAX_BACKFILL + ")")
+          .with(FIELDS, "max_runs");
     }
     List<Run> created = new ArrayList<>();
     try (Batch batch = store.batch()) {
