@@ -3,6 +3,7 @@ package dev.baton.coordinator.api;
 import dev.baton.coordinator.dispatch.DispatchSettingsStore;
 import dev.baton.coordinator.dispatch.Dispatcher;
 import dev.baton.proto.v1.GetDispatchPolicyRequest;
+import dev.baton.proto.v1.GetWorkerRequest;
 import dev.baton.proto.v1.SetDispatchPolicyRequest;
 import dev.baton.coordinator.dispatch.ReadyQueue;
 import dev.baton.coordinator.error.BatonException;
@@ -76,6 +77,11 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
   @Override
   public void drainWorker(DrainWorkerRequest request, StreamObserver<Worker> response) {
     Calls.unary(response, () -> Calls.await(dispatcher.drain(request.getWorker())));
+  }
+
+  @Override
+  public void getWorker(GetWorkerRequest request, StreamObserver<Worker> response) {
+    Calls.unary(response, () -> Calls.await(dispatcher.worker(request.getWorker())));
   }
 
   @Override

@@ -9,13 +9,16 @@ import dev.baton.proto.v1.CreateJobRequest;
 import dev.baton.proto.v1.DeleteJobRequest;
 import dev.baton.proto.v1.DrainWorkerRequest;
 import dev.baton.proto.v1.ExplainScheduleRequest;
+import dev.baton.proto.v1.GetDeadLetterRequest;
 import dev.baton.proto.v1.GetJobRequest;
 import dev.baton.proto.v1.GetRunRequest;
 import dev.baton.proto.v1.GetWaveRequest;
+import dev.baton.proto.v1.GetWorkerRequest;
 import dev.baton.proto.v1.Job;
 import dev.baton.proto.v1.PauseJobRequest;
 import dev.baton.proto.v1.PurgeDeadLetterRequest;
 import dev.baton.proto.v1.RedriveDeadLetterRequest;
+import dev.baton.proto.v1.RerunRunRequest;
 import dev.baton.proto.v1.ResumeJobRequest;
 import dev.baton.proto.v1.SetDispatchPolicyRequest;
 import dev.baton.proto.v1.StreamOutputRequest;
@@ -77,6 +80,10 @@ public final class RequestChecks implements ServerInterceptor {
       }),
       rule(GetRunRequest.class, (r, v) -> required(r.getId(), "id", v)),
       rule(CancelRunRequest.class, (r, v) -> required(r.getId(), "id", v)),
+      rule(RerunRunRequest.class, (r, v) -> required(r.getId(), "id", v)),
+      rule(GetDeadLetterRequest.class, (r, v) -> required(r.getRunId(), "run_id", v)),
+      rule(GetWorkerRequest.class, (r, v) -> v.check(!r.getWorker().isBlank(), "worker",
+          "required: a worker's name or id")),
       rule(StreamOutputRequest.class, (r, v) -> required(r.getRunId(), "run_id", v)),
       rule(GetWaveRequest.class, (r, v) -> required(r.getId(), "id", v)),
       rule(RedriveDeadLetterRequest.class, (r, v) -> required(r.getRunId(), "run_id", v)),

@@ -14,6 +14,11 @@ import dev.baton.coordinator.wave.DependencyGraph;
 import dev.baton.coordinator.wave.WaveRules;
 import dev.baton.coordinator.wave.WaveViews;
 import dev.baton.proto.v1.CancelRunRequest;
+import dev.baton.proto.v1.DeadLetter;
+import dev.baton.proto.v1.GetDeadLetterRequest;
+import dev.baton.proto.v1.ListWavesRequest;
+import dev.baton.proto.v1.ListWavesResponse;
+import dev.baton.proto.v1.RerunRunRequest;
 import dev.baton.proto.v1.GetWaveRequest;
 import dev.baton.proto.v1.Wave;
 import dev.baton.proto.v1.WaveNode;
@@ -72,23 +77,57 @@ public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
       Run root = waveRuns.stream().filter(r -> r.getId().equals(id)).findFirst()
           .orElseThrow(() -> BatonException.notFound(ErrorReason.ERROR_REASON_WAVE_NOT_FOUND,
               "baton.v1.Wave", id, "no wave with id '" + id + "'"));
-      WaveRules.WaveView view = WaveViews.of(root.getJob(), id, waveRuns);
-      Map<String, String> runOfJob = new HashMap<>();
-      for (Run run : waveRuns) {
-        runOfJob.put(run.getJob(), run.getId());
-      }
-      Wave.Builder wave = Wave.newBuilder().setId(id).setRootJob(root.getJob())
-          .setState(WaveRules.status(graph, view)).setCreateTime(root.getCreateTime());
-      for (WaveRules.Node node : WaveRules.tree(graph, view)) {
-        WaveNode.Builder n = WaveNode.newBuilder().setJob(node.job()).addAllUpstream(node.upstreamInWave());
-        node.state().ifPresent(n::setState);
-        if (runOfJob.containsKey(node.job())) {
-          n.setRunId(runOfJob.get(node.job()));
-        }
-        wave.addNodes(n);
-      }
-      return wave.build();
+      return wave(root, waveRuns, true);
     });
+  }
+
+  @Override
+  public void listWaves(ListWavesRequest request, StreamObserver<ListWavesResponse> response) {
+    Calls.unary(response, () -> {
+      ListRunsResponse roots = runs.listRoots(request);
+      ListWavesResponse.Builder out = ListWavesResponse.newBuilder().setNextPageToken(roots.getNextPageToken());
+      for (Run root : roots.getRunsList()) {
+        out.addWaves(wave(root, runs.ofWave(root.getId()), false));
+      }
+      return out.build();
+    });
+  }
+
+  /** A wave from its root run and all its runs; with its nodes (the tree) or without. */
+  private Wave wave(Run root, List<Run> waveRuns, boolean withNodes) {
+    String id = root.getId();
+    WaveRules.WaveView view = WaveViews.of(root.getJob(), id, waveRuns);
+    Wave.Builder wave = Wave.newBuilder().setId(id).setRootJob(root.getJob())
+        .setState(WaveRules.status(graph, view)).setCreateTime(root.getCreateTime());
+    if (!withNodes) {
+      return wave.build();
+    }
+    Map<String, String> runOfJob = new HashMap<>();
+    for (Run run : waveRuns) {
+      runOfJob.put(run.getJob(), run.getId());
+    }
+    for (WaveRules.Node node : WaveRules.tree(graph, view)) {
+      WaveNode.Builder n = WaveNode.newBuilder().setJob(node.job()).addAllUpstream(node.upstreamInWave());
+      node.state().ifPresent(n::setState);
+      if (runOfJob.containsKey(node.job())) {
+        n.setRunId(runOfJob.get(node.job()));
+      }
+      wave.addNodes(n);
+    }
+    return wave.build();
+  }
+
+  @Override
+  public void getDeadLetter(GetDeadLetterRequest request, StreamObserver<DeadLetter> response) {
+    Calls.unary(response, () -> deadLetters.get(request.getRunId()).orElseThrow(() -> BatonException.notFound(
+        ErrorReason.ERROR_REASON_DEAD_LETTER_NOT_FOUND, "baton.v1.DeadLetter", request.getRunId(),
+        "run '" + request.getRunId() + "' is not in the dead-letter queue")));
+  }
+
+  @Override
+  public void rerunRun(RerunRunRequest request, StreamObserver<Run> response) {
+    Calls.unary(response, () -> Calls.await(dispatcher.rerun(request.getId(),
+        request.getRequestedBy().isBlank() ? "api" : request.getRequestedBy())));
   }
 
   @Override

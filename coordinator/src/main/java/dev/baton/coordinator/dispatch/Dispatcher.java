@@ -1008,8 +1008,39 @@ public final class Dispatcher implements AutoCloseable {
           throw deadLetterNotFound(runId);
         }
         Run run = round.read(runId).orElseThrow(() -> RunStore.runNotFound(runId));
-        Run queued = RunChanges.redrive(run, requestedBy, clock.instant());
+        Run queued = RunChanges.newSeries(run, RunTransition.REDRIVE, "redriven by " + requestedBy, requestedBy,
+            clock.instant());
         deadLetters.remove(round.batch(), runId);
+        round.write(run, queued);
+        ready.add(round.batch(), queued);
+        round.after(() -> result.complete(queued));
+        round.onFailure(() -> result.completeExceptionally(storeFailed()));
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result;
+  }
+
+  /**
+   * Runs a FAILED or TIMED_OUT run again as a fresh series of attempts (recorded like a redrive). FAILED_PRECONDITION
+   * for a run in another state, with a retry still to come, or in the dead-letter queue (that one is redriven).
+   */
+  public CompletableFuture<Run> rerun(String runId, String requestedBy) {
+    CompletableFuture<Run> result = new CompletableFuture<>();
+    submit(round -> {
+      try {
+        Run run = round.read(runId).orElseThrow(() -> RunStore.runNotFound(runId));
+        boolean failed = run.getState() == RunState.RUN_STATE_FAILED || run.getState() == RunState.RUN_STATE_TIMED_OUT;
+        if (!failed || !RunStore.finishedForGood(run) || deadLetters.get(runId).isPresent()) {
+          throw BatonException.failedPrecondition(ErrorReason.ERROR_REASON_RUN_NOT_RERUNNABLE, "run " + runId
+              + " is " + stateName(run.getState()) + (run.hasNextAttemptTime() ? " with a retry to come" : "")
+              + (deadLetters.get(runId).isPresent() ? " in the dead-letter queue (redrive it)" : "")
+              + "; only a FAILED or TIMED_OUT run at rest can be rerun")
+              .concerning("baton.v1.Run", runId);
+        }
+        Run queued = RunChanges.newSeries(run, RunTransition.RERUN, "rerun by " + requestedBy, requestedBy,
+            clock.instant());
         round.write(run, queued);
         ready.add(round.batch(), queued);
         round.after(() -> result.complete(queued));
@@ -1041,11 +1072,9 @@ public final class Dispatcher implements AutoCloseable {
   public CompletableFuture<Worker> drain(String nameOrId) {
     CompletableFuture<Worker> result = new CompletableFuture<>();
     submit(round -> {
-      Optional<WorkerSession> session = sessions.values().stream()
-          .filter(s -> s.id().equals(nameOrId) || s.name().equals(nameOrId)).findFirst();
+      Optional<WorkerSession> session = session(nameOrId);
       if (session.isEmpty()) {
-        result.completeExceptionally(BatonException.notFound(ErrorReason.ERROR_REASON_WORKER_NOT_FOUND,
-            "baton.v1.Worker", nameOrId, "no connected worker named '" + nameOrId + "'"));
+        result.completeExceptionally(workerNotFound(nameOrId));
         return;
       }
       session.get().drain();
@@ -1054,6 +1083,23 @@ public final class Dispatcher implements AutoCloseable {
       result.complete(session.get().toProto());
     });
     return result;
+  }
+
+  /** One connected worker, by name or id; NOT_FOUND if none. */
+  public CompletableFuture<Worker> worker(String nameOrId) {
+    CompletableFuture<Worker> result = new CompletableFuture<>();
+    submit(round -> session(nameOrId).map(WorkerSession::toProto).ifPresentOrElse(result::complete,
+        () -> result.completeExceptionally(workerNotFound(nameOrId))));
+    return result;
+  }
+
+  private Optional<WorkerSession> session(String nameOrId) {
+    return sessions.values().stream().filter(s -> s.id().equals(nameOrId) || s.name().equals(nameOrId)).findFirst();
+  }
+
+  private static BatonException workerNotFound(String nameOrId) {
+    return BatonException.notFound(ErrorReason.ERROR_REASON_WORKER_NOT_FOUND, "baton.v1.Worker", nameOrId,
+        "no connected worker named '" + nameOrId + "'");
   }
 
   /** The connected workers, by name. */

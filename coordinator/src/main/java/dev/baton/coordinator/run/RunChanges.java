@@ -221,13 +221,16 @@ public final class RunChanges {
         .build();
   }
 
-  /** DEAD_LETTERED → QUEUED: a fresh series of attempts, recording who asked. */
-  public static Run redrive(Run run, String requestedBy, Instant now) {
-    RunState next = RunStateMachine.next(run, RunTransition.REDRIVE);
+  /**
+   * A fresh series of attempts, recording who asked: DEAD_LETTERED → QUEUED ({@code REDRIVE}), or FAILED /
+   * TIMED_OUT at rest → QUEUED ({@code RERUN}).
+   */
+  public static Run newSeries(Run run, RunTransition transition, String reason, String requestedBy, Instant now) {
+    RunState next = RunStateMachine.next(run, transition);
     int attempt = current(run).getNumber() + 1;
     return run.toBuilder()
         .setState(next)
-        .setStateReason("redriven by " + requestedBy)
+        .setStateReason(reason)
         .setRequestedBy(requestedBy)
         .setRedrives(run.getRedrives() + 1)
         .setSeriesStartAttempt(attempt)

@@ -66,6 +66,7 @@ public final class RunStateMachine {
       allow(failed, RunTransition.RETRY, RUN_STATE_QUEUED);
       allow(failed, RunTransition.DEAD_LETTER, RUN_STATE_DEAD_LETTERED);
       allow(failed, RunTransition.CANCEL, RUN_STATE_CANCELLED);
+      allow(failed, RunTransition.RERUN, RUN_STATE_QUEUED);
     }
 
     allow(RUN_STATE_DEAD_LETTERED, RunTransition.REDRIVE, RUN_STATE_QUEUED);

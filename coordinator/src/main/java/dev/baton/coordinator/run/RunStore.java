@@ -13,6 +13,7 @@ import dev.baton.coordinator.store.PageToken;
 import dev.baton.coordinator.store.Store;
 import dev.baton.proto.v1.Attempt;
 import dev.baton.proto.v1.ListRunsRequest;
+import dev.baton.proto.v1.ListWavesRequest;
 import dev.baton.proto.v1.ListRunsResponse;
 import dev.baton.proto.v1.Run;
 import dev.baton.proto.v1.RunState;
@@ -171,34 +172,50 @@ public final class RunStore {
   /** Runs newest first, filtered and paged. */
   public ListRunsResponse list(ListRunsRequest request) {
     int pageSize = PageToken.pageSize(request.getPageSize(), DEFAULT_PAGE, MAX_PAGE, "page_size");
-    Optional<Long> before = PageToken.decode(request, Long.BYTES).map(Keys::runId);
     Set<RunState> states = request.getStatesCount() == 0 ? null : EnumSet.copyOf(request.getStatesList());
+    return page(request, request.getJob(), pageSize, run -> matches(run, request, states));
+  }
+
+  /** The root runs of waves (runs that started their own wave) newest first, optionally of one job, paged. */
+  public ListRunsResponse listRoots(ListWavesRequest request) {
+    int pageSize = PageToken.pageSize(request.getPageSize(), DEFAULT_PAGE, MAX_PAGE, "page_size");
+    return page(request, request.getRootJob(), pageSize, run -> run.getWaveId().equals(run.getId()));
+  }
+
+  /**
+   * A page of runs newest first, of one job (or all when {@code job} is empty), that {@code keep} accepts; at most
+   * {@link #MAX_SCANNED_PER_PAGE} runs are looked at per page, so a rare filter still answers promptly (with a
+   * token for the rest).
+   */
+  private ListRunsResponse page(com.google.protobuf.Message request, String job, int pageSize,
+      java.util.function.Predicate<Run> keep) {
+    Optional<Long> before = PageToken.decode(request, Long.BYTES).map(Keys::runId);
     List<Run> page = new ArrayList<>();
     long[] lastSeen = {-1};
     int[] scanned = {0};
     boolean[] more = {false};
 
     Store.Visitor collect = (key, value) -> {
-      long id = request.getJob().isEmpty() ? Keys.runId(key) : Keys.runIdOfJobKey(key);
+      long id = job.isEmpty() ? Keys.runId(key) : Keys.runIdOfJobKey(key);
       if (page.size() == pageSize || scanned[0] == MAX_SCANNED_PER_PAGE) {
         more[0] = true;
         return false;
       }
       scanned[0]++;
       lastSeen[0] = id;
-      Run run = request.getJob().isEmpty()
+      Run run = job.isEmpty()
           ? Store.parse(Run.parser(), value)
           : store.get(ColumnFamily.RUNS, Keys.run(id), Run.parser()).orElse(null);
-      if (run != null && matches(run, request, states)) {
+      if (run != null && keep.test(run)) {
         page.add(run);
       }
       return true;
     };
-    if (request.getJob().isEmpty()) {
+    if (job.isEmpty()) {
       store.scan(ColumnFamily.RUNS, null, before.map(Keys::run).orElse(null), true, collect);
     } else {
-      byte[] prefix = Keys.runsOfJobPrefix(request.getJob());
-      byte[] upper = before.map(id -> Keys.runOfJob(request.getJob(), id)).orElse(Keys.prefixEnd(prefix));
+      byte[] prefix = Keys.runsOfJobPrefix(job);
+      byte[] upper = before.map(id -> Keys.runOfJob(job, id)).orElse(Keys.prefixEnd(prefix));
       store.scan(ColumnFamily.RUNS_BY_JOB, prefix, upper, true, collect);
     }
     ListRunsResponse.Builder response = ListRunsResponse.newBuilder().addAllRuns(page);

@@ -26,6 +26,8 @@ public enum RunTransition {
   CANCEL,
   /** A dead-lettered run gets a fresh series of attempts. */
   REDRIVE,
+  /** A failed or timed-out run at rest, not dead-lettered, gets a fresh series of attempts (RerunRun). */
+  RERUN,
   /**
    * The worker declared lost comes back still holding the attempt (running, or finished with its result) before
    * the attempt queued in its place was assigned: the lost verdict was wrong, and the held attempt is current again.

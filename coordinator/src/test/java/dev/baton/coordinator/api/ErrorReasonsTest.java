@@ -76,6 +76,11 @@ class ErrorReasonsTest {
         () -> client.cluster().drainWorker(DrainWorkerRequest.newBuilder().setWorker("w9").build()));
     assertReason(Status.Code.NOT_FOUND, ErrorReason.ERROR_REASON_DEAD_LETTER_NOT_FOUND, "baton.v1.DeadLetter",
         "5", () -> client.runs().purgeDeadLetter(PurgeDeadLetterRequest.newBuilder().setRunId("5").build()));
+    assertReason(Status.Code.NOT_FOUND, ErrorReason.ERROR_REASON_DEAD_LETTER_NOT_FOUND, "baton.v1.DeadLetter",
+        "5", () -> client.runs().getDeadLetter(dev.baton.proto.v1.GetDeadLetterRequest.newBuilder().setRunId("5")
+            .build()));
+    assertReason(Status.Code.NOT_FOUND, ErrorReason.ERROR_REASON_WORKER_NOT_FOUND, "baton.v1.Worker", "w9",
+        () -> client.cluster().getWorker(dev.baton.proto.v1.GetWorkerRequest.newBuilder().setWorker("w9").build()));
     assertReason(Status.Code.ALREADY_EXISTS, ErrorReason.ERROR_REASON_JOB_EXISTS, "baton.v1.Job", "load",
         () -> client.jobs().createJob(CreateJobRequest.newBuilder().setJob(Jobs.shell("load")).build()));
   }

@@ -118,6 +118,10 @@ class RequestChecksTest {
     baseline(GetRunRequest.newBuilder().setId(runId).build());
     baseline(ListRunsRequest.newBuilder().setJob("manual").build());
     baseline(CancelRunRequest.newBuilder().setId(runId).build());
+    baseline(dev.baton.proto.v1.RerunRunRequest.newBuilder().setId(runId).build());
+    baseline(dev.baton.proto.v1.ListWavesRequest.newBuilder().setRootJob("manual").build());
+    baseline(dev.baton.proto.v1.GetDeadLetterRequest.newBuilder().setRunId(runId).build());
+    baseline(dev.baton.proto.v1.GetWorkerRequest.newBuilder().setWorker("w1").build());
     baseline(WatchRunEventsRequest.newBuilder().setRunId(runId).build());
     baseline(StreamOutputRequest.newBuilder().setRunId(runId).build());
     baseline(GetWaveRequest.newBuilder().setId(runId).build());

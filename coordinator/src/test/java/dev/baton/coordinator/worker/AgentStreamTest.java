@@ -913,4 +913,41 @@ class AgentStreamTest {
     Assignment second = agent.next(ASSIGN).getAssign();
     assertEquals(runs.get(0).getId(), second.getRunId());
   }
+
+  @Test
+  void aFailedRunAtRestCanBeRunAgainAsAFreshSeries() throws Exception {
+    coordinator.client().jobs().createJob(CreateJobRequest.newBuilder().setJob(Jobs.shell("flaky")).build());
+    Run run = trigger("flaky");
+    FakeAgent agent = agent("w1", 1);
+    Assignment first = agent.next(ASSIGN).getAssign();
+    agent.send(started(first));
+    agent.send(finished(first, AttemptOutcome.ATTEMPT_OUTCOME_FAILED, 3));
+    awaitState(run.getId(), RunState.RUN_STATE_FAILED);
+
+    Run again = coordinator.client().runs().rerunRun(dev.baton.proto.v1.RerunRunRequest.newBuilder()
+        .setId(run.getId()).setRequestedBy("alice").build());
+    assertEquals(RunState.RUN_STATE_QUEUED, again.getState());
+    assertEquals(2, again.getAttemptsCount());
+    assertEquals(2, again.getSeriesStartAttempt());
+    assertEquals(1, again.getRedrives());
+    assertEquals("alice", again.getRequestedBy());
+    Assignment second = agent.next(ASSIGN).getAssign();
+    assertEquals(2, second.getAttempt());
+    agent.send(started(second));
+    agent.send(finished(second, AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED, 0));
+    awaitState(run.getId(), RunState.RUN_STATE_SUCCEEDED);
+
+    io.grpc.StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
+        io.grpc.StatusRuntimeException.class, () -> coordinator.client().runs().rerunRun(
+            dev.baton.proto.v1.RerunRunRequest.newBuilder().setId(run.getId()).build()));
+    assertEquals(io.grpc.Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+    assertTrue(e.getStatus().getDescription().contains("only a FAILED or TIMED_OUT run at rest"),
+        e.getStatus().getDescription());
+
+    assertEquals("w1", coordinator.client().cluster().getWorker(dev.baton.proto.v1.GetWorkerRequest.newBuilder()
+        .setWorker("w1").build()).getId());
+    assertEquals(List.of(run.getId()), coordinator.client().runs().listWaves(
+        dev.baton.proto.v1.ListWavesRequest.newBuilder().setRootJob("flaky").build()).getWavesList().stream()
+        .map(dev.baton.proto.v1.Wave::getId).toList());
+  }
 }
