@@ -276,6 +276,34 @@ class JobCommandsTest {
   }
 
   @Test
+  void applyDryRunShowsWhatWouldChangeAndChangesNothing() {
+    String yaml = """
+        name: fresh
+        schedule: '@daily'
+        command: {shell: /bin/fresh}
+        ---
+        name: backup
+        schedule: '@hourly'
+        command: {shell: /bin/backup}
+        """;
+    Job current = Job.newBuilder().setName("backup").setVersion(3).setSchedule("@daily").setTimezone("UTC")
+        .setCommand(Command.newBuilder().setShell("/bin/backup")).build();
+    cli.fake.answer("CreateJob", Job.newBuilder().setName("fresh").setVersion(1).setSchedule("@daily")
+        .setCommand(Command.newBuilder().setShell("/bin/fresh")).build(), Status.ALREADY_EXISTS);
+    cli.fake.answer("GetJob", current);
+    cli.fake.answer("UpdateJob", current.toBuilder().setVersion(4).setSchedule("@hourly").build());
+
+    Result r = cli.runWithInput(yaml, "job", "apply", "--dry-run", "-f", "-");
+
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().startsWith("would create job fresh:\n+ name: fresh\n"), r.out());
+    assertTrue(r.out().contains("would update job backup (version 3 to 4):\n- schedule: '@daily'\n"
+        + "+ schedule: '@hourly'\n"), r.out());
+    assertTrue(cli.fake.<CreateJobRequest>requests("CreateJob").stream().allMatch(CreateJobRequest::getValidateOnly));
+    assertTrue(cli.fake.<UpdateJobRequest>requests("UpdateJob").stream().allMatch(UpdateJobRequest::getValidateOnly));
+  }
+
+  @Test
   void applyReadsSeveralJobsFromStdinInOrder() {
     String yaml = """
         name: extract

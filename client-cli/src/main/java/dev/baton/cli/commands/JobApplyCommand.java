@@ -1,14 +1,17 @@
 package dev.baton.cli.commands;
 
 import dev.baton.cli.output.JobYaml;
+import dev.baton.cli.output.LineDiff;
 import dev.baton.cli.output.Printer;
 import dev.baton.proto.v1.CreateJobRequest;
+import dev.baton.proto.v1.GetJobRequest;
 import dev.baton.proto.v1.Job;
 import dev.baton.proto.v1.UpdateJobRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -32,6 +35,10 @@ public final class JobApplyCommand implements Callable<Integer> {
       description = "A job YAML file, several jobs separated by ---; '-' for standard input.")
   String file;
 
+  @Option(names = "--dry-run", description = "Check every job with the coordinator and show what would be created "
+      + "or changed (a diff of the settable fields), changing nothing.")
+  boolean dryRun;
+
   public JobApplyCommand(Cli cli) {
     this.cli = cli;
   }
@@ -40,6 +47,9 @@ public final class JobApplyCommand implements Callable<Integer> {
   public Integer call() {
     String source = file.equals("-") ? "<stdin>" : file;
     List<Job> jobs = JobYaml.fromYaml(read(), source);
+    if (dryRun) {
+      return dryRun(jobs);
+    }
     Printer printer = cli.printer();
     List<Job> applied = new ArrayList<>();
     for (Job job : jobs) {
@@ -65,6 +75,49 @@ public final class JobApplyCommand implements Callable<Integer> {
       printer.messages(applied);
     }
     return 0;
+  }
+
+  /**
+   * Each job checked by the coordinator (validate_only) and shown as it would change: {@code + } lines for a new
+   * job, {@code - }/{@code + } lines for the settable fields an update would change. Nothing is changed; a job
+   * the coordinator refuses stops the rest, as in a real apply.
+   */
+  private int dryRun(List<Job> jobs) {
+    PrintWriter out = cli.printer().out();
+    for (Job job : jobs) {
+      try {
+        Job wouldBe = cli.client().jobs().createJob(CreateJobRequest.newBuilder().setJob(job).setValidateOnly(true)
+            .build());
+        out.println("would create job " + job.getName() + ":");
+        for (String line : lines(settable(wouldBe))) {
+          out.println("+ " + line);
+        }
+      } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+          throw e;
+        }
+        Job current = cli.client().jobs().getJob(GetJobRequest.newBuilder().setName(job.getName()).build());
+        Job wouldBe = cli.client().jobs().updateJob(UpdateJobRequest.newBuilder().setJob(job).setValidateOnly(true)
+            .build());
+        List<String> diff = LineDiff.changes(lines(settable(current)), lines(settable(wouldBe)));
+        out.println(diff.isEmpty() ? "job " + job.getName() + " unchanged"
+            : "would update job " + job.getName() + " (version " + current.getVersion() + " to "
+                + wouldBe.getVersion() + "):");
+        diff.forEach(out::println);
+      }
+      out.flush();
+    }
+    return 0;
+  }
+
+  /** The fields a person sets: without the version, times and other status a coordinator fills in. */
+  private static Job settable(Job job) {
+    return job.toBuilder().clearVersion().clearCreateTime().clearUpdateTime().clearResolvedSchedule()
+        .clearNextFireTime().clearLastRunId().clearLastRunState().clearPausedFireTime().build();
+  }
+
+  private static List<String> lines(Job job) {
+    return List.of(JobYaml.toYaml(job).split("\\R"));
   }
 
   private String read() {

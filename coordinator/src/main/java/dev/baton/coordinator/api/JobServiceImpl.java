@@ -42,7 +42,7 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
 
   @Override
   public void createJob(CreateJobRequest request, StreamObserver<Job> response) {
-    Calls.unary(response, () -> registry.create(request.getJob()));
+    Calls.unary(response, () -> registry.create(request.getJob(), request.getValidateOnly()));
   }
 
   @Override
@@ -57,7 +57,8 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
 
   @Override
   public void updateJob(UpdateJobRequest request, StreamObserver<Job> response) {
-    Calls.unary(response, () -> registry.update(request.getJob(), request.getUpdateMask()));
+    Calls.unary(response, () -> registry.update(request.getJob(), request.getUpdateMask(),
+        request.getValidateOnly()));
   }
 
   @Override

@@ -261,6 +261,11 @@ public final class JobRegistry {
 
   /** Creates a job. ALREADY_EXISTS, or INVALID_ARGUMENT for bad fields and unknown dependencies. */
   public Job create(Job requested) {
+    return create(requested, false);
+  }
+
+  /** As {@link #create(Job)}; with {@code validateOnly}, checks it and returns it as it would be, creating nothing. */
+  public Job create(Job requested, boolean validateOnly) {
     Instant now = clock.instant();
     Job job = JobValidator.normalize(requested, now);
     checkOneTimeAhead(job, now);
@@ -271,6 +276,11 @@ public final class JobRegistry {
       }
       checkDependenciesExist(job);
       Job stored = job.toBuilder().setVersion(1).setCreateTime(timestamp(now)).setUpdateTime(timestamp(now)).build();
+      if (validateOnly) {
+        Job.Builder wouldBe = stored.toBuilder();
+        firstFire(stored, now).ifPresent(t -> wouldBe.setNextFireTime(timestamp(t)));
+        return wouldBe.build();
+      }
       try (Batch batch = store.batch()) {
         batch.put(ColumnFamily.JOBS, Keys.job(stored.getName()), stored);
         moveSchedule(batch, stored.getName(), Optional.empty(), firstFire(stored, now));
@@ -292,6 +302,14 @@ public final class JobRegistry {
    * NOT_FOUND, ABORTED for a stale version, INVALID_ARGUMENT as for create and for a dependency cycle.
    */
   public Job update(Job requested, FieldMask mask) {
+    return update(requested, mask, false);
+  }
+
+  /**
+   * As {@link #update(Job, FieldMask)}; with {@code validateOnly}, checks it and returns the job as it would be
+   * after the update, changing nothing.
+   */
+  public Job update(Job requested, FieldMask mask, boolean validateOnly) {
     Instant now = clock.instant();
     String name = requested.getName();
     Violations v = new Violations();
@@ -324,6 +342,11 @@ public final class JobRegistry {
           .setVersion(current.getVersion() + 1)
           .setCreateTime(current.getCreateTime())
           .setUpdateTime(timestamp(now));
+      if (validateOnly) {
+        Job.Builder shown = wouldBe(current, updated, now).toBuilder();
+        runs.latestOf(name).ifPresent(run -> shown.setLastRunId(run.getId()).setLastRunState(run.getState()));
+        return shown.build();
+      }
       Job stored;
       try (Batch batch = store.batch()) {
         stored = putMovingSchedule(batch, current, updated, now);
@@ -373,6 +396,27 @@ public final class JobRegistry {
       moveSchedule(batch, name, scheduled, nextFire);
     }
     return stored;
+  }
+
+  /**
+   * What an update would store and show, without writing: the version, the paused tick, the next fire time as
+   * {@link #putMovingSchedule} would set them (the runs a resume would catch up are not made).
+   */
+  private Job wouldBe(Job current, Job.Builder next, Instant now) {
+    Optional<Instant> scheduled = fireIndex.nextFireOf(current.getName());
+    boolean sameSchedule = sameSchedule(current, next.build());
+    next.clearPausedFireTime().clearNextFireTime();
+    if (!next.getEnabled()) {
+      Optional<Instant> stoppedAt = current.getEnabled() ? scheduled
+          : sameSchedule && current.hasPausedFireTime() ? Optional.of(Times.toInstant(current.getPausedFireTime()))
+          : firstTick(next.build(), now);
+      stoppedAt.ifPresent(t -> next.setPausedFireTime(timestamp(t)));
+    } else if (current.getEnabled() && sameSchedule) {
+      scheduled.ifPresent(t -> next.setNextFireTime(timestamp(t)));
+    } else {
+      firstTick(next.build(), now).ifPresent(t -> next.setNextFireTime(timestamp(t)));
+    }
+    return next.build();
   }
 
   /** The first tick of the job's schedule after {@code now}, whether or not it is paused. */

@@ -324,4 +324,26 @@ class JobServiceTest {
     assertStatus(Status.Code.INVALID_ARGUMENT, () -> jobs.explainSchedule(
         ExplainScheduleRequest.newBuilder().setSchedule("hourly").setTimezone("Nowhere/City").build()));
   }
+
+  @Test
+  void validateOnlyChecksEverythingAndChangesNothing() {
+    Job wouldBe = jobs.createJob(CreateJobRequest.newBuilder().setValidateOnly(true)
+        .setJob(Jobs.shell("dry").setSchedule("daily at 3 AM")).build());
+    assertEquals(1, wouldBe.getVersion());
+    assertEquals(1, wouldBe.getSlots(), "defaults filled in");
+    assertTrue(wouldBe.hasNextFireTime());
+    assertStatus(Status.Code.NOT_FOUND, () -> jobs.getJob(GetJobRequest.newBuilder().setName("dry").build()));
+    assertStatus(Status.Code.INVALID_ARGUMENT, () -> jobs.createJob(CreateJobRequest.newBuilder()
+        .setValidateOnly(true).setJob(Jobs.shell("dry").setSlots(0)).build()));
+
+    Job created = create(Jobs.shell("dry").setSchedule("daily at 3 AM"));
+    assertStatus(Status.Code.ALREADY_EXISTS, () -> jobs.createJob(CreateJobRequest.newBuilder()
+        .setValidateOnly(true).setJob(Jobs.shell("dry")).build()));
+    Job updated = jobs.updateJob(UpdateJobRequest.newBuilder().setValidateOnly(true)
+        .setJob(Job.newBuilder().setName("dry").setSchedule("every 5 minutes"))
+        .setUpdateMask(FieldMask.newBuilder().addPaths("schedule")).build());
+    assertEquals(2, updated.getVersion());
+    assertEquals("every 5 minutes", updated.getSchedule());
+    assertEquals(created, jobs.getJob(GetJobRequest.newBuilder().setName("dry").build()), "nothing changed");
+  }
 }
