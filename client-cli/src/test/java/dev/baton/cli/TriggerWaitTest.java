@@ -168,6 +168,20 @@ class TriggerWaitTest {
   }
 
   @Test
+  void waitTimeoutStopsWaitingAndSaysTheRunGoesOn() {
+    triggers(run(1, null, null, ""));
+    cli.fake.answer("GetRun", run(3, null, null, ""), run(3, null, null, ""), run(3, null, null, ""));
+    cli.fake.answerStream("WatchRunEvents", FakeBaton.HOLD);
+
+    Result r = cli.run("job", "trigger", "etl", "--wait", "--wait-timeout", "300ms");
+
+    assertEquals(1, r.exitCode());
+    assertEquals("baton: stopped waiting after 300ms: run 12 running (pid 4242); the run goes on (follow it with: "
+        + "baton run get 12)\n", r.err());
+    assertEquals(1, cli.run("job", "trigger", "etl", "--wait-timeout", "1s").exitCode(), "needs --wait");
+  }
+
+  @Test
   void aRunAlreadyOverWhenReadEndsTheWaitAtOnce() {
     triggers(run(1, null, null, ""));
     cli.fake.answer("GetRun", run(4, RunState.RUN_STATE_SUCCEEDED, 0, ""));

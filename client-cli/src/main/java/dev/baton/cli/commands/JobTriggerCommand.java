@@ -33,12 +33,19 @@ public final class JobTriggerCommand implements Callable<Integer> {
       + "exit 1 unless it succeeded.")
   boolean await;
 
+  @Option(names = "--wait-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+      description = "With --wait: stop waiting after this long (e.g. 10m) and exit 1; the run goes on.")
+  com.google.protobuf.Duration waitTimeout;
+
   public JobTriggerCommand(Cli cli) {
     this.cli = cli;
   }
 
   @Override
   public Integer call() {
+    if (waitTimeout != null && !await) {
+      throw new CommandException("--wait-timeout needs --wait");
+    }
     TriggerJobResponse response = cli.client().jobs().triggerJob(
         TriggerJobRequest.newBuilder().setName(name).setForce(force).build());
     Run run = response.getRun();
@@ -58,7 +65,9 @@ public final class JobTriggerCommand implements Callable<Integer> {
       out.println(line);
       out.flush();
     } : line -> { };
-    Run ended = new RunWaiter(cli.client(), progress).await(run);
+    java.time.Duration timeout = waitTimeout == null ? null
+        : java.time.Duration.ofSeconds(waitTimeout.getSeconds(), waitTimeout.getNanos());
+    Run ended = new RunWaiter(cli.client(), progress, timeout).await(run);
     if (!printer.isTable()) {
       printer.message(ended);
     }

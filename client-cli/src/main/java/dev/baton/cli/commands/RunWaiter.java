@@ -34,6 +34,9 @@ final class RunWaiter {
 
   private final BatonClient client;
   private final Consumer<String> progress;
+  /** When to stop waiting ({@link System#nanoTime}); {@code Long.MAX_VALUE} for never. */
+  private final long deadline;
+  private final Duration timeout;
 
   /** The newest state seen. */
   private Run latest;
@@ -44,8 +47,17 @@ final class RunWaiter {
    * @param progress receives one line per change ({@code run 12 running (pid 4242)})
    */
   RunWaiter(BatonClient client, Consumer<String> progress) {
+    this(client, progress, null);
+  }
+
+  /**
+   * @param timeout how long to follow the run at most; null for as long as it takes
+   */
+  RunWaiter(BatonClient client, Consumer<String> progress, Duration timeout) {
     this.client = client;
     this.progress = progress;
+    this.timeout = timeout;
+    this.deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
   }
 
   /**
@@ -65,7 +77,7 @@ final class RunWaiter {
         return latest;
       }
       while (!isOver()) {
-        Thread.sleep(POLL.toMillis());
+        Thread.sleep(Math.min(POLL.toMillis(), remainingMillis()));
         observe(read());
       }
       return latest;
@@ -85,7 +97,7 @@ final class RunWaiter {
     try {
       observe(read());
       while (!isOver()) {
-        Object next = events.poll(RECHECK.toMillis(), TimeUnit.MILLISECONDS);
+        Object next = events.poll(Math.min(RECHECK.toMillis(), remainingMillis()), TimeUnit.MILLISECONDS);
         if (next == null) {
           observe(read());
         } else if (next == WATCH_ENDED) {
@@ -98,6 +110,16 @@ final class RunWaiter {
     } finally {
       watch.cancel();
     }
+  }
+
+  /** Milliseconds left to wait; past the deadline, stops the wait with a failure that says the run goes on. */
+  private long remainingMillis() {
+    long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : (deadline - System.nanoTime()) / 1_000_000;
+    if (left <= 0) {
+      throw new CommandException("stopped waiting after " + dev.baton.client.DurationText.format(timeout) + ": "
+          + RunProgress.line(latest) + "; the run goes on (follow it with: baton run get " + latest.getId() + ")");
+    }
+    return left;
   }
 
   private Run read() {
