@@ -16,6 +16,7 @@ import dev.baton.proto.v1.RunState;
 import dev.baton.proto.v1.TriggerJobRequest;
 import dev.baton.proto.v1.TriggerJobResponse;
 import dev.baton.proto.v1.WatchRunEventsRequest;
+import dev.baton.proto.v1.WaveNode;
 import io.grpc.Status;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -179,6 +180,37 @@ class TriggerWaitTest {
     assertEquals("baton: stopped waiting after 300ms: run 12 running (pid 4242); the run goes on (follow it with: "
         + "baton run get 12)\n", r.err());
     assertEquals(1, cli.run("job", "trigger", "etl", "--wait-timeout", "1s").exitCode(), "needs --wait");
+  }
+
+  @Test
+  void waveFollowsEveryJobOfTheWaveToItsEnd() {
+    triggers(run(1, null, null, "").toBuilder().setWaveId("12").build());
+    java.util.function.BiFunction<dev.baton.proto.v1.WaveState, List<WaveNode>, dev.baton.proto.v1.Wave> wave =
+        (state, nodes) -> dev.baton.proto.v1.Wave.newBuilder().setId("12").setRootJob("extract").setState(state)
+            .addAllNodes(nodes).build();
+    cli.fake.answer("GetWave",
+        wave.apply(dev.baton.proto.v1.WaveState.WAVE_STATE_RUNNING, List.of(
+            node("extract", RunState.RUN_STATE_RUNNING, "12"), node("load", RunState.RUN_STATE_PENDING, ""))),
+        wave.apply(dev.baton.proto.v1.WaveState.WAVE_STATE_RUNNING, List.of(
+            node("extract", RunState.RUN_STATE_SUCCEEDED, "12"), node("load", RunState.RUN_STATE_RUNNING, "14"))),
+        wave.apply(dev.baton.proto.v1.WaveState.WAVE_STATE_SUCCEEDED, List.of(
+            node("extract", RunState.RUN_STATE_SUCCEEDED, "12"), node("load", RunState.RUN_STATE_SUCCEEDED, "14"))));
+
+    Result r = cli.run("job", "trigger", "extract", "--wait", "--wave");
+
+    assertEquals(0, r.exitCode(), r.err());
+    assertEquals("""
+        12
+        wave 12: extract running (run 12)
+        wave 12: load pending
+        wave 12: extract succeeded (run 12)
+        wave 12: load running (run 14)
+        wave 12: load succeeded (run 14)
+        """, r.out());
+  }
+
+  private static WaveNode node(String job, RunState state, String runId) {
+    return WaveNode.newBuilder().setJob(job).setState(state).setRunId(runId).build();
   }
 
   @Test

@@ -1,9 +1,12 @@
 package dev.baton.cli.commands;
 
+import dev.baton.cli.output.EnumText;
 import dev.baton.cli.output.Printer;
 import dev.baton.cli.output.RunProgress;
 import dev.baton.proto.v1.Run;
 import dev.baton.proto.v1.RunState;
+import dev.baton.proto.v1.Wave;
+import dev.baton.proto.v1.WaveState;
 import dev.baton.proto.v1.TriggerJobRequest;
 import dev.baton.proto.v1.TriggerJobResponse;
 import java.io.PrintWriter;
@@ -33,6 +36,10 @@ public final class JobTriggerCommand implements Callable<Integer> {
       + "exit 1 unless it succeeded.")
   boolean await;
 
+  @Option(names = "--wave", description = "With --wait: follow the whole dependency wave the run starts, one line "
+      + "per change of a job's state in it; exit 1 unless the wave succeeded.")
+  boolean wave;
+
   @Option(names = "--wait-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
       description = "With --wait: stop waiting after this long (e.g. 10m) and exit 1; the run goes on.")
   com.google.protobuf.Duration waitTimeout;
@@ -43,8 +50,8 @@ public final class JobTriggerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (waitTimeout != null && !await) {
-      throw new CommandException("--wait-timeout needs --wait");
+    if ((waitTimeout != null || wave) && !await) {
+      throw new CommandException((wave ? "--wave" : "--wait-timeout") + " needs --wait");
     }
     TriggerJobResponse response = cli.client().jobs().triggerJob(
         TriggerJobRequest.newBuilder().setName(name).setForce(force).build());
@@ -67,6 +74,16 @@ public final class JobTriggerCommand implements Callable<Integer> {
     } : line -> { };
     java.time.Duration timeout = waitTimeout == null ? null
         : java.time.Duration.ofSeconds(waitTimeout.getSeconds(), waitTimeout.getNanos());
+    if (wave) {
+      Wave ended = new WaveWaiter(cli.client(), progress, timeout).await(run.getWaveId());
+      if (!printer.isTable()) {
+        printer.message(ended);
+      }
+      if (ended.getState() != WaveState.WAVE_STATE_SUCCEEDED) {
+        throw new CommandException("wave " + ended.getId() + " " + EnumText.name(ended.getState()));
+      }
+      return 0;
+    }
     Run ended = new RunWaiter(cli.client(), progress, timeout).await(run);
     if (!printer.isTable()) {
       printer.message(ended);
