@@ -118,8 +118,8 @@ class DlqCommandsTest {
     Result yaml = cli.run("dlq", "list", "-o", "yaml");
     assertEquals(0, yaml.exitCode(), yaml.err());
     List<Map<String, Object>> loaded = new Yaml().load(yaml.out());
-    assertEquals("pg_dump: connection refused\n", loaded.get(0).get("output_tail"));
-    assertEquals("2026-11-23T09:00:00Z", loaded.get(0).get("dead_letter_time"));
+    assertEquals("pg_dump: connection refused\n", loaded.get(0).get("outputTail"));
+    assertEquals("2026-11-23T09:00:00Z", loaded.get(0).get("deadLetterTime"));
     @SuppressWarnings("unchecked")
     Map<String, Object> run = (Map<String, Object>) loaded.get(1).get("run");
     assertEquals("dead-lettered", run.get("state"));

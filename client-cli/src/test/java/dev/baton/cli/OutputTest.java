@@ -170,11 +170,11 @@ class OutputTest {
     assertEquals("r-2", parsed.get("id"));
     assertEquals("failed", parsed.get("state"));
     assertEquals("schedule", parsed.get("reason"));
-    assertEquals("2026-11-23T09:00:00Z", parsed.get("scheduled_time"));
-    assertEquals(3, parsed.get("job_version"));
+    assertEquals("2026-11-23T09:00:00Z", parsed.get("scheduledTime"));
+    assertEquals(3, parsed.get("jobVersion"));
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> attempts = (List<Map<String, Object>>) parsed.get("attempts");
-    assertEquals(2, attempts.get(0).get("exit_code"));
+    assertEquals(2, attempts.get(0).get("exitCode"));
     assertEquals("failed", attempts.get(0).get("outcome"));
   }
 

@@ -30,22 +30,30 @@ import org.yaml.snakeyaml.error.YAMLException;
  * enums are written {@code queue-one}, durations {@code 1h30m}; the command is {@code command: {shell: ...}} or
  * {@code command: {argv: [...]}} (or {@code shell:} / {@code argv:} at the top level). Output-only fields are
  * written under {@code status:} and ignored on reading, so what {@link #toYaml(Job)} writes {@link #fromYaml}
- * reads back as the same job's settable fields. Unknown keys are refused.
+ * reads back as the same job's settable fields. Keys are written as the proto's JSON names ({@code killGrace}, as
+ * {@code -o json} prints them) and read as those or the proto's field names ({@code kill_grace}); a job printed
+ * with {@code -o json} reads too (JSON is YAML), its output-only fields ignored. Unknown keys are refused.
  */
 public final class JobYaml {
   static final Set<String> JOB_KEYS = orderedSet(
       "name", "description", "labels", "enabled", "schedule", "timezone", "command", "shell", "argv", "env",
       "working_dir", "priority", "dependencies", "retry", "timeout", "kill_grace", "overlap", "misfire",
-      "max_catchup", "start_deadline", "selector", "slots", "on_disconnect", "max_lost_attempts", "status");
+      "max_catchup", "start_deadline", "selector", "slots", "on_disconnect", "max_lost_attempts", "status",
+      // Output-only fields where `-o json` prints them, at the top: accepted and ignored, like "status".
+      "version", "create_time", "update_time", "resolved_schedule", "next_fire_time", "last_run_id",
+      "last_run_state", "paused_fire_time");
   static final Set<String> RETRY_KEYS = orderedSet(
       "strategy", "max_retries", "initial_delay", "max_delay", "multiplier", "jitter", "retry_on_exit_codes");
   static final Set<String> COMMAND_KEYS = orderedSet("shell", "argv");
+
+  /** Maps whose keys are the user's (label and variable names), left as written when keys are renamed. */
+  private static final Set<String> USER_KEYED = Set.of("labels", "env");
 
   private JobYaml() {}
 
   /** One job as a YAML document: settable fields that are set, then output-only fields under {@code status}. */
   public static String toYaml(Job job) {
-    return ProtoYaml.dump(toMap(job));
+    return ProtoYaml.dump(ProtoYaml.jsonNames(toMap(job), USER_KEYED));
   }
 
   /** Jobs as a multi-document stream, one document per job, separated by {@code ---}. */
@@ -320,8 +328,18 @@ public final class JobYaml {
     private final String where;
     private final String path;
 
+    /** Keys may be the proto's JSON names ({@code killGrace}, as printed) or its field names ({@code kill_grace}). */
     Node(Map<?, ?> map, String where, String path) {
-      this.map = map;
+      Map<Object, Object> byFieldName = new java.util.LinkedHashMap<>();
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        Object key = e.getKey() instanceof String text && !USER_KEYED.contains(path.replace(".", ""))
+            ? ProtoYaml.fieldName(text) : e.getKey();
+        if (byFieldName.put(key, e.getValue()) != null) {
+          throw new InvalidInputException(where + ": '" + path + key + "' is given twice (as " + key + " and "
+              + e.getKey() + ")");
+        }
+      }
+      this.map = byFieldName;
       this.where = where;
       this.path = path;
     }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -32,9 +33,52 @@ public final class ProtoYaml {
   public static Map<String, Object> toMap(Message message) {
     Map<String, Object> out = new LinkedHashMap<>();
     for (Map.Entry<FieldDescriptor, Object> e : message.getAllFields().entrySet()) {
-      out.put(e.getKey().getName(), fieldValue(e.getKey(), e.getValue()));
+      out.put(e.getKey().getJsonName(), fieldValue(e.getKey(), e.getValue()));
     }
     return out;
+  }
+
+  /**
+   * The same tree with its keys renamed from proto field names to the proto's JSON names ({@code kill_grace} to
+   * {@code killGrace}), as {@code -o json} prints them; maps under a key of {@code userKeyed} keep their keys.
+   */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> jsonNames(Map<String, Object> tree, Set<String> userKeyed) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : tree.entrySet()) {
+      Object value = e.getValue() instanceof Map<?, ?> m && !userKeyed.contains(e.getKey())
+          ? jsonNames((Map<String, Object>) m, userKeyed) : e.getValue();
+      out.put(jsonName(e.getKey()), value);
+    }
+    return out;
+  }
+
+  /** A proto field name as its JSON name: {@code max_lost_attempts} is {@code maxLostAttempts}. */
+  static String jsonName(String fieldName) {
+    StringBuilder out = new StringBuilder();
+    boolean upper = false;
+    for (char c : fieldName.toCharArray()) {
+      if (c == '_') {
+        upper = true;
+      } else {
+        out.append(upper ? Character.toUpperCase(c) : c);
+        upper = false;
+      }
+    }
+    return out.toString();
+  }
+
+  /** A JSON name as the proto field name: {@code maxLostAttempts} is {@code max_lost_attempts}. */
+  static String fieldName(String jsonName) {
+    StringBuilder out = new StringBuilder();
+    for (char c : jsonName.toCharArray()) {
+      if (Character.isUpperCase(c)) {
+        out.append('_').append(Character.toLowerCase(c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   /** One message as a YAML document. */

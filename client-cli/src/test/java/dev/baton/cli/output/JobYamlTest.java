@@ -104,7 +104,7 @@ class JobYamlTest {
     String yaml = JobYaml.toYaml(withStatus(fullJob()));
 
     assertTrue(yaml.contains("\nstatus:\n  version: 4\n"), yaml);
-    assertTrue(yaml.contains("last_run_state: succeeded"), yaml);
+    assertTrue(yaml.contains("lastRunState: succeeded"), yaml);
     assertTrue(yaml.contains("normalized: 0 3 * * *"), yaml);
     assertEquals(List.of(fullJob()), JobYaml.fromYaml(yaml));
   }
@@ -114,10 +114,30 @@ class JobYamlTest {
     String yaml = JobYaml.toYaml(fullJob());
 
     assertTrue(yaml.startsWith("name: nightly-backup\n"), yaml);
-    for (String line : List.of("priority: high", "overlap: queue-one", "misfire: run-once", "on_disconnect: keep",
-        "  strategy: exponential", "timeout: 1h", "kill_grace: 30s", "  max_delay: 1h30m250ms", "enabled: false")) {
+    for (String line : List.of("priority: high", "overlap: queue-one", "misfire: run-once", "onDisconnect: keep",
+        "  strategy: exponential", "timeout: 1h", "killGrace: 30s", "  maxDelay: 1h30m250ms", "enabled: false")) {
       assertTrue(yaml.contains("\n" + line + "\n"), line + " in\n" + yaml);
     }
+  }
+
+  @Test
+  void keysAreTheJsonNamesAndEitherSpellingReads() throws Exception {
+    String yaml = JobYaml.toYaml(fullJob());
+    assertFalse(java.util.regex.Pattern.compile("(?m)^\\s*-?\\s*[a-z]+_[a-z_]*:").matcher(yaml).find(),
+        "only JSON names (camelCase) as keys, as -o json prints: " + yaml);
+    // The proto field names (snake_case) of older files read the same.
+    assertEquals(JobYaml.fromYaml("name: a\nshell: x\nkillGrace: 5s\nretry: {strategy: fixed, maxRetries: 2}\n"),
+        JobYaml.fromYaml("name: a\nshell: x\nkill_grace: 5s\nretry: {strategy: fixed, max_retries: 2}\n"));
+    InvalidInputException twice = assertThrows(InvalidInputException.class,
+        () -> JobYaml.fromYaml("name: a\nshell: x\nkillGrace: 5s\nkill_grace: 6s\n", "f.yaml"));
+    assertTrue(twice.getMessage().contains("given twice"), twice.getMessage());
+  }
+
+  @Test
+  void whatJsonOutputPrintsAppliesAsTheSameJob() throws Exception {
+    Job full = fullJob();
+    String json = com.google.protobuf.util.JsonFormat.printer().print(full);
+    assertEquals(List.of(JobYaml.fromYaml(JobYaml.toYaml(full)).get(0)), JobYaml.fromYaml(json, "job.json"));
   }
 
   @Test
