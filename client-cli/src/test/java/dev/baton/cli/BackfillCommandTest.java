@@ -155,7 +155,8 @@ class BackfillCommandTest {
   void fieldsTheCoordinatorNamesAreShownAsThisCommandsFlags() {
     cli.fake.answer("BackfillJob", com.google.rpc.Status.newBuilder()
         .setCode(com.google.rpc.Code.RESOURCE_EXHAUSTED_VALUE)
-        .setMessage("the range holds more than 1000 ticks of job 'nightly'; narrow it or raise max_runs (at most 10000)")
+        .setMessage("the range holds more than 1000 ticks of job 'nightly'; narrow it or raise max_runs "
+            + "(at most 10000)")
         .addDetails(com.google.protobuf.Any.pack(com.google.rpc.ErrorInfo.newBuilder().setDomain("baton.dev")
             .setReason("TOO_MANY_TICKS").putMetadata("fields", "max_runs").build()))
         .build());

@@ -66,7 +66,8 @@ import java.util.function.Function;
 
 /**
  * Small fakes of JobService, RunService and ClusterService: they record every request and answer with what a test
- * queued for the method (a message, or a {@link Status} or detailed {@code com.google.rpc.Status} to fail with), else with a plain default answer.
+ * queued for the method (a message, or a {@link Status} or detailed {@code com.google.rpc.Status} to fail with),
+ * else with a plain default answer.
  * Server streams (StreamOutput, WatchRunEvents) play a script a test queued with {@link #answerStream}, on a
  * thread of their own so that a script may wait for what the command has done so far.
  */

@@ -38,7 +38,8 @@ final class Calls {
       }
       throw new IllegalStateException(e.getCause());
     } catch (TimeoutException e) {
-      throw BatonException.unavailable(ErrorReason.ERROR_REASON_COORDINATOR_BUSY, "the coordinator is too busy to answer; try again");
+      throw BatonException.unavailable(ErrorReason.ERROR_REASON_COORDINATOR_BUSY,
+          "the coordinator is too busy to answer; try again");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw BatonException.unavailable(ErrorReason.ERROR_REASON_SHUTTING_DOWN, "the coordinator is shutting down");

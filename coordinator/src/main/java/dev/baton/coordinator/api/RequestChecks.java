@@ -114,8 +114,9 @@ public final class RequestChecks implements ServerInterceptor {
     Map<String, Message> prototypes = new HashMap<>();
     for (ServerMethodDefinition<?, ?> method : definition.getMethods()) {
       MethodDescriptor<?, ?> descriptor = method.getMethodDescriptor();
-      prototypes.put(descriptor.getFullMethodName(),
-          (Message) ((MethodDescriptor.PrototypeMarshaller<?>) descriptor.getRequestMarshaller()).getMessagePrototype());
+      MethodDescriptor.PrototypeMarshaller<?> marshaller =
+          (MethodDescriptor.PrototypeMarshaller<?>) descriptor.getRequestMarshaller();
+      prototypes.put(descriptor.getFullMethodName(), (Message) marshaller.getMessagePrototype());
     }
     return ServerInterceptors.intercept(ServerInterceptors.useInputStreamMessages(definition),
         new RequestChecks(prototypes));

@@ -74,15 +74,16 @@ class ClusterServiceTest {
         .setFrom(com.google.protobuf.util.Timestamps.parse("2026-11-18T00:00:00Z"))
         .setTo(com.google.protobuf.util.Timestamps.parse("2026-11-22T00:00:00Z")).build()).getRunsCount();
     assertEquals(4, created);
-    ClusterStatus status = coordinator.client().cluster().getClusterStatus(GetClusterStatusRequest.getDefaultInstance());
+    ClusterStatus status =
+        coordinator.client().cluster().getClusterStatus(GetClusterStatusRequest.getDefaultInstance());
     assertEquals(4, status.getActiveRuns(), "one released into the queue, three pending behind it (overlap forbid)");
   }
 
   @Test
   void addressesAreTheOnesToDialEvenWithAPickedPort() throws Exception {
     dev.baton.coordinator.config.CoordinatorConfig config = new dev.baton.coordinator.config.CoordinatorConfig(
-        "127.0.0.1:0", dir.resolve("netty"), false, java.time.Duration.ofSeconds(60), java.time.Duration.ofSeconds(10),
-        java.time.Duration.ofSeconds(1), 1L << 20);
+        "127.0.0.1:0", dir.resolve("netty"), false, java.time.Duration.ofSeconds(60),
+        java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(1), 1L << 20);
     try (dev.baton.coordinator.Coordinator real = new dev.baton.coordinator.Coordinator(config,
             io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
                 new java.net.InetSocketAddress("127.0.0.1", 0)), FakeClock.at("2026-11-22T10:00:00Z")).start();
