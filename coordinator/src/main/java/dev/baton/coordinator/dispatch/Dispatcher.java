@@ -1008,13 +1008,8 @@ public final class Dispatcher implements AutoCloseable {
           throw deadLetterNotFound(runId);
         }
         Run run = round.read(runId).orElseThrow(() -> RunStore.runNotFound(runId));
-        Run queued = RunChanges.newSeries(run, RunTransition.REDRIVE, "redriven by " + requestedBy, requestedBy,
-            clock.instant());
         deadLetters.remove(round.batch(), runId);
-        round.write(run, queued);
-        ready.add(round.batch(), queued);
-        round.after(() -> result.complete(queued));
-        round.onFailure(() -> result.completeExceptionally(storeFailed()));
+        queueNewSeries(round, run, RunTransition.REDRIVE, "redriven by " + requestedBy, requestedBy, result);
       } catch (RuntimeException e) {
         result.completeExceptionally(e);
       }
@@ -1039,17 +1034,22 @@ public final class Dispatcher implements AutoCloseable {
               + "; only a FAILED or TIMED_OUT run at rest can be rerun")
               .concerning("baton.v1.Run", runId);
         }
-        Run queued = RunChanges.newSeries(run, RunTransition.RERUN, "rerun by " + requestedBy, requestedBy,
-            clock.instant());
-        round.write(run, queued);
-        ready.add(round.batch(), queued);
-        round.after(() -> result.complete(queued));
-        round.onFailure(() -> result.completeExceptionally(storeFailed()));
+        queueNewSeries(round, run, RunTransition.RERUN, "rerun by " + requestedBy, requestedBy, result);
       } catch (RuntimeException e) {
         result.completeExceptionally(e);
       }
     });
     return result;
+  }
+
+  /** Queues a fresh series of attempts of {@code run} (a redrive or a rerun); {@code result} gets it once written. */
+  private void queueNewSeries(Round round, Run run, RunTransition how, String reason, String requestedBy,
+      CompletableFuture<Run> result) {
+    Run queued = RunChanges.newSeries(run, how, reason, requestedBy, clock.instant());
+    round.write(run, queued);
+    ready.add(round.batch(), queued);
+    round.after(() -> result.complete(queued));
+    round.onFailure(() -> result.completeExceptionally(storeFailed()));
   }
 
   /** Removes a run from the dead-letter queue; the run stays in the history, DEAD_LETTERED. */
