@@ -204,15 +204,10 @@ class DlqCommandsTest {
   }
 
   @Test
-  void showFindsTheEntryAmongItsJobsAndWritesTheTailAsRawBytes() {
+  void showReadsTheEntryAndWritesTheTailAsRawBytes() {
     byte[] tail = {'s', 't', 'e', 'p', ' ', '3', '\n', 0, (byte) 0xff, (byte) 0xc3, 'x'};
-    DeadLetter other = entries().get(0).toBuilder()
-        .setRun(entries().get(0).getRun().toBuilder().setId("r-9")).build();
     DeadLetter wanted = entries().get(0).toBuilder().setOutputTail(ByteString.copyFrom(tail)).build();
-    cli.fake.answer("GetRun", wanted.getRun());
-    cli.fake.answer("ListDeadLetters",
-        ListDeadLettersResponse.newBuilder().addDeadLetters(other).setNextPageToken("p2").build(),
-        ListDeadLettersResponse.newBuilder().addDeadLetters(wanted).setNextPageToken("p3").build());
+    cli.fake.answer("GetDeadLetter", wanted);
 
     Result r = cli.run("dlq", "show", "r-7");
 
@@ -232,17 +227,14 @@ class DlqCommandsTest {
     expected.writeBytes(tail);
     expected.write('\n');
     assertArrayEquals(expected.toByteArray(), r.outBytes(), r.out());
-    assertEquals(List.of(GetRunRequest.newBuilder().setId("r-7").build()), cli.fake.requests("GetRun"));
-    assertEquals(List.of(
-            ListDeadLettersRequest.newBuilder().setJob("backup").setPageSize(1000).build(),
-            ListDeadLettersRequest.newBuilder().setJob("backup").setPageSize(1000).setPageToken("p2").build()),
-        cli.fake.requests("ListDeadLetters"));
+    assertEquals(List.of(dev.baton.proto.v1.GetDeadLetterRequest.newBuilder().setRunId("r-7").build()),
+        cli.fake.requests("GetDeadLetter"));
+    assertTrue(cli.fake.requests("GetRun").isEmpty());
   }
 
   @Test
   void showPrintsTheEntryForScripts() throws Exception {
-    cli.fake.answer("GetRun", entries().get(1).getRun());
-    cli.fake.answer("ListDeadLetters", ListDeadLettersResponse.newBuilder().addAllDeadLetters(entries()).build());
+    cli.fake.answer("GetDeadLetter", entries().get(1));
 
     Result r = cli.run("dlq", "show", "r-5", "-o", "json");
 
@@ -254,6 +246,8 @@ class DlqCommandsTest {
 
   @Test
   void showOfARunNotInTheQueueIsOneLineAndExitOne() {
+    Status notInQueue = Status.NOT_FOUND.withDescription("run 'r-8' is not in the dead-letter queue");
+    cli.fake.answer("GetDeadLetter", notInQueue, notInQueue, notInQueue);
     cli.fake.answer("GetRun", Run.newBuilder().setId("r-8").setJob("backup").setState(RunState.RUN_STATE_FAILED)
         .build());
 
@@ -262,7 +256,6 @@ class DlqCommandsTest {
     assertEquals(1, failed.exitCode());
     assertEquals("", failed.out());
     assertEquals("baton: run r-8 is not in the dead-letter queue (it is failed)\n", failed.err());
-    assertTrue(cli.fake.requests("ListDeadLetters").isEmpty());
 
     cli.fake.answer("GetRun", entries().get(0).getRun());
     Result purged = cli.run("dlq", "show", "r-7");
@@ -276,11 +269,25 @@ class DlqCommandsTest {
   }
 
   @Test
+  void rerunQueuesAFailedRunAgainRecordingWhoAsked() {
+    cli.fake.answer("RerunRun", Run.newBuilder().setId("r-8").setState(RunState.RUN_STATE_QUEUED)
+        .addAttempts(dev.baton.proto.v1.Attempt.newBuilder().setNumber(1))
+        .addAttempts(dev.baton.proto.v1.Attempt.newBuilder().setNumber(2)).build());
+
+    Result r = cli.run("run", "rerun", "r-8", "--by", "alice");
+
+    assertEquals(0, r.exitCode(), r.err());
+    assertEquals("queued run r-8 again (attempt 2)\n", r.out());
+    assertEquals(List.of(dev.baton.proto.v1.RerunRunRequest.newBuilder().setId("r-8").setRequestedBy("alice")
+        .build()), cli.fake.requests("RerunRun"));
+  }
+
+  @Test
   void theNewCommandsHaveHelpAndUsageErrors() {
     for (List<String> command : List.of(List.of("dlq"), List.of("dlq", "list"), List.of("dlq", "show"),
         List.of("dlq", "redrive"), List.of("dlq", "purge"), List.of("wave"), List.of("wave", "get"),
         List.of("cluster", "policy"), List.of("cluster", "policy", "get"), List.of("cluster", "policy", "set"),
-        List.of("job", "backfill"))) {
+        List.of("job", "backfill"), List.of("run", "rerun"))) {
       List<String> args = new ArrayList<>(command);
       args.add("--help");
       Result r = cli.run(args.toArray(String[]::new));

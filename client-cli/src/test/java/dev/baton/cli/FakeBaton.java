@@ -11,6 +11,7 @@ import dev.baton.proto.v1.ClusterStatus;
 import dev.baton.proto.v1.CreateJobRequest;
 import dev.baton.proto.v1.DeleteJobRequest;
 import dev.baton.proto.v1.DeleteJobResponse;
+import dev.baton.proto.v1.DeadLetter;
 import dev.baton.proto.v1.DispatchPolicy;
 import dev.baton.proto.v1.DispatchSettings;
 import dev.baton.proto.v1.DrainWorkerRequest;
@@ -289,6 +290,18 @@ final class FakeBaton implements AutoCloseable {
     @Override
     public void redriveDeadLetter(RedriveDeadLetterRequest request, StreamObserver<Run> reply) {
       handle("RedriveDeadLetter", request, reply, r -> Run.newBuilder().setId(r.getRunId())
+          .setState(RunState.RUN_STATE_QUEUED).setRequestedBy(r.getRequestedBy()).build());
+    }
+
+    @Override
+    public void getDeadLetter(dev.baton.proto.v1.GetDeadLetterRequest request, StreamObserver<DeadLetter> reply) {
+      handle("GetDeadLetter", request, reply, r -> DeadLetter.newBuilder().setRun(Run.newBuilder()
+          .setId(r.getRunId()).setState(RunState.RUN_STATE_DEAD_LETTERED)).build());
+    }
+
+    @Override
+    public void rerunRun(dev.baton.proto.v1.RerunRunRequest request, StreamObserver<Run> reply) {
+      handle("RerunRun", request, reply, r -> Run.newBuilder().setId(r.getId())
           .setState(RunState.RUN_STATE_QUEUED).setRequestedBy(r.getRequestedBy()).build());
     }
 

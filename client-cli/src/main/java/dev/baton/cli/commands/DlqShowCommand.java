@@ -4,11 +4,12 @@ import dev.baton.cli.output.DeadLetterView;
 import dev.baton.cli.output.EnumText;
 import dev.baton.cli.output.Printer;
 import dev.baton.proto.v1.DeadLetter;
+import dev.baton.proto.v1.GetDeadLetterRequest;
 import dev.baton.proto.v1.GetRunRequest;
-import dev.baton.proto.v1.ListDeadLettersRequest;
-import dev.baton.proto.v1.ListDeadLettersResponse;
 import dev.baton.proto.v1.Run;
 import dev.baton.proto.v1.RunState;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.concurrent.Callable;
@@ -16,8 +17,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code baton dlq show RUN_ID}: one dead-letter entry. The API has no call for one entry, so it reads the run
- * (GetRun, for its job) and pages through that job's entries (ListDeadLetters) until it finds it. For people it
+ * {@code baton dlq show RUN_ID}: one dead-letter entry (GetDeadLetter); for a run not in the queue, what it is
+ * instead (GetRun). For people it
  * prints the entry, then the last attempt's output tail as raw bytes, exactly as stored (a newline is added after
  * a tail that does not end with one); {@code -o json|yaml} prints the DeadLetter message.
  */
@@ -35,13 +36,20 @@ public final class DlqShowCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Run run = cli.client().runs().getRun(GetRunRequest.newBuilder().setId(id).build());
-    if (run.getState() != RunState.RUN_STATE_DEAD_LETTERED) {
+    DeadLetter entry;
+    try {
+      entry = cli.client().runs().getDeadLetter(GetDeadLetterRequest.newBuilder().setRunId(id).build());
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+        throw e;
+      }
+      // Say what the run is instead (GetRun answers NOT_FOUND itself for a run that does not exist).
+      Run run = cli.client().runs().getRun(GetRunRequest.newBuilder().setId(id).build());
       String state = EnumText.name(run.getState());
-      throw new CommandException("run " + id + " is not in the dead-letter queue (it is "
-          + (state.isEmpty() ? "in an unknown state" : state) + ")");
+      throw new CommandException("run " + id + " is not in the dead-letter queue ("
+          + (run.getState() == RunState.RUN_STATE_DEAD_LETTERED ? "it was purged"
+              : "it is " + (state.isEmpty() ? "in an unknown state" : state)) + ")");
     }
-    DeadLetter entry = find(run.getJob());
     Printer printer = cli.printer();
     if (!printer.isTable()) {
       printer.message(entry);
@@ -58,24 +66,5 @@ public final class DlqShowCommand implements Callable<Integer> {
       out.flush();
     }
     return 0;
-  }
-
-  /** The entry of the run among its job's entries. */
-  private DeadLetter find(String job) {
-    ListDeadLettersRequest.Builder request = ListDeadLettersRequest.newBuilder().setJob(job)
-        .setPageSize(Pages.MAX_PAGE);
-    String token = "";
-    while (true) {
-      ListDeadLettersResponse page = cli.client().runs().listDeadLetters(request.setPageToken(token).build());
-      for (DeadLetter d : page.getDeadLettersList()) {
-        if (d.getRun().getId().equals(id)) {
-          return d;
-        }
-      }
-      if (page.getNextPageToken().isEmpty() || page.getNextPageToken().equals(token)) {
-        throw new CommandException("run " + id + " is not in the dead-letter queue (it was purged)");
-      }
-      token = page.getNextPageToken();
-    }
   }
 }
