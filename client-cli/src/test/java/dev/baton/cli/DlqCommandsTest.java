@@ -13,7 +13,6 @@ import dev.baton.cli.CliFixture.Result;
 import dev.baton.proto.v1.Attempt;
 import dev.baton.proto.v1.AttemptOutcome;
 import dev.baton.proto.v1.DeadLetter;
-import dev.baton.proto.v1.GetRunRequest;
 import dev.baton.proto.v1.ListDeadLettersRequest;
 import dev.baton.proto.v1.ListDeadLettersResponse;
 import dev.baton.proto.v1.PurgeDeadLetterRequest;

@@ -6,7 +6,6 @@ import dev.baton.proto.v1.GetDispatchPolicyRequest;
 import dev.baton.proto.v1.GetWorkerRequest;
 import dev.baton.proto.v1.SetDispatchPolicyRequest;
 import dev.baton.coordinator.dispatch.ReadyQueue;
-import dev.baton.coordinator.error.BatonException;
 import dev.baton.proto.v1.DrainWorkerRequest;
 import dev.baton.proto.v1.ListWorkersRequest;
 import dev.baton.proto.v1.ListWorkersResponse;

@@ -2,7 +2,6 @@ package dev.baton.coordinator.api;
 
 import com.google.protobuf.util.Timestamps;
 import dev.baton.client.Times;
-import dev.baton.coordinator.error.BatonException;
 import dev.baton.coordinator.job.JobRegistry;
 import dev.baton.coordinator.job.JobValidator;
 import dev.baton.coordinator.schedule.Schedule;

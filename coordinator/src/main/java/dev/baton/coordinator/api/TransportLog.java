@@ -1,6 +1,5 @@
 package dev.baton.coordinator.api;
 
-import java.util.logging.Filter;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.slf4j.LoggerFactory;
