@@ -372,26 +372,13 @@ public final class JobRegistry {
   private Job putMovingSchedule(Batch batch, Job current, Job.Builder next, Instant now) {
     String name = current.getName();
     Optional<Instant> scheduled = fireIndex.nextFireOf(name);
-    boolean sameSchedule = sameSchedule(current, next.build());
-    next.clearPausedFireTime();
-    Optional<Instant> nextFire;
-    if (!next.getEnabled()) {
-      Optional<Instant> stoppedAt = current.getEnabled() ? scheduled
-          : sameSchedule && current.hasPausedFireTime() ? Optional.of(Times.toInstant(current.getPausedFireTime()))
-          : firstTick(next.build(), now);
-      stoppedAt.ifPresent(t -> next.setPausedFireTime(timestamp(t)));
-      nextFire = Optional.empty();
-    } else if (current.getEnabled() && sameSchedule) {
-      nextFire = scheduled;
-    } else if (!current.getEnabled() && sameSchedule && current.hasPausedFireTime()) {
-      Instant missedFrom = Times.toInstant(current.getPausedFireTime());
-      nextFire = missedFrom.isAfter(now) || !next.hasResolvedSchedule() ? Optional.of(missedFrom)
-          : addTickRuns(batch, next.build(), missedFrom, now, new ArrayList<>());
-    } else {
-      nextFire = firstTick(next.build(), now);
-    }
+    ScheduleMove move = scheduleMove(current, next.clearPausedFireTime().build(), now);
+    move.pausedAt().ifPresent(t -> next.setPausedFireTime(timestamp(t)));
     Job stored = next.build();
     batch.put(ColumnFamily.JOBS, Keys.job(name), stored);
+    Optional<Instant> nextFire = move.catchUpFrom().isPresent()
+        ? addTickRuns(batch, stored, move.catchUpFrom().get(), now, new ArrayList<>())
+        : move.nextFire();
     if (!nextFire.equals(scheduled)) {
       moveSchedule(batch, name, scheduled, nextFire);
     }
@@ -403,20 +390,44 @@ public final class JobRegistry {
    * {@link #putMovingSchedule} would set them (the runs a resume would catch up are not made).
    */
   private Job wouldBe(Job current, Job.Builder next, Instant now) {
+    ScheduleMove move = scheduleMove(current, next.clearPausedFireTime().clearNextFireTime().build(), now);
+    move.pausedAt().ifPresent(t -> next.setPausedFireTime(timestamp(t)));
+    // After a catch-up, the next tick is the first one after now.
+    move.nextFire().or(() -> move.catchUpFrom().flatMap(from -> firstTick(next.build(), now)))
+        .ifPresent(t -> next.setNextFireTime(timestamp(t)));
+    return next.build();
+  }
+
+  /**
+   * How a change from one version of a job to the next moves its schedule; the one decision behind
+   * {@link #putMovingSchedule} and {@link #wouldBe}.
+   *
+   * @param pausedAt the tick a paused job stopped at, counted from on resume
+   * @param nextFire the job's next tick, when no catch-up decides it
+   * @param catchUpFrom the first missed tick of a resume with the schedule unchanged, for the misfire policy
+   */
+  private record ScheduleMove(Optional<Instant> pausedAt, Optional<Instant> nextFire,
+      Optional<Instant> catchUpFrom) {}
+
+  private ScheduleMove scheduleMove(Job current, Job next, Instant now) {
     Optional<Instant> scheduled = fireIndex.nextFireOf(current.getName());
-    boolean sameSchedule = sameSchedule(current, next.build());
-    next.clearPausedFireTime().clearNextFireTime();
+    boolean sameSchedule = sameSchedule(current, next);
     if (!next.getEnabled()) {
       Optional<Instant> stoppedAt = current.getEnabled() ? scheduled
           : sameSchedule && current.hasPausedFireTime() ? Optional.of(Times.toInstant(current.getPausedFireTime()))
-          : firstTick(next.build(), now);
-      stoppedAt.ifPresent(t -> next.setPausedFireTime(timestamp(t)));
-    } else if (current.getEnabled() && sameSchedule) {
-      scheduled.ifPresent(t -> next.setNextFireTime(timestamp(t)));
-    } else {
-      firstTick(next.build(), now).ifPresent(t -> next.setNextFireTime(timestamp(t)));
+          : firstTick(next, now);
+      return new ScheduleMove(stoppedAt, Optional.empty(), Optional.empty());
     }
-    return next.build();
+    if (current.getEnabled() && sameSchedule) {
+      return new ScheduleMove(Optional.empty(), scheduled, Optional.empty());
+    }
+    if (!current.getEnabled() && sameSchedule && current.hasPausedFireTime()) {
+      Instant missedFrom = Times.toInstant(current.getPausedFireTime());
+      return missedFrom.isAfter(now) || !next.hasResolvedSchedule()
+          ? new ScheduleMove(Optional.empty(), Optional.of(missedFrom), Optional.empty())
+          : new ScheduleMove(Optional.empty(), Optional.empty(), Optional.of(missedFrom));
+    }
+    return new ScheduleMove(Optional.empty(), firstTick(next, now), Optional.empty());
   }
 
   /** The first tick of the job's schedule after {@code now}, whether or not it is paused. */
@@ -703,7 +714,7 @@ public final class JobRegistry {
     // Several runs at once are a RUN_ALL catch-up: each is decided against the runs active before it, and they
     // start one after another (dispatch holds each back while the job's other runs execute).
     boolean catchUp = plan.runTimes().size() > 1;
-    List<Long> activeBefore = List.copyOf(activeRuns);
+    List<Long> activeBefore = catchUp ? List.copyOf(activeRuns) : activeRuns;
     for (Instant tick : plan.runTimes()) {
       OverlapRules.Decision overlap = blocked.isPresent() ? new OverlapRules.Start()
           : OverlapRules.decide(name, job.getOverlap(), catchUp ? activeBefore : activeRuns, false, false);
