@@ -122,7 +122,7 @@ public final class Coordinator implements Closeable {
             new RunServiceImpl(runs, dispatcher, output, events, deadLetters, jobs.graph(),
                 name -> jobs.find(name).isPresent())))
         .addService(RequestChecks.around(
-            new ClusterServiceImpl(identity, jobs, readyQueue, dispatcher, dispatchSettings, active, backfills)))
+            new ClusterServiceImpl(identity, jobs, readyQueue, dispatcher, dispatchSettings)))
         .addService(new AgentStreamService(dispatcher, output, clock).withAddresses())
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())

@@ -11,8 +11,6 @@ import dev.baton.proto.v1.ListWorkersRequest;
 import dev.baton.proto.v1.ListWorkersResponse;
 import dev.baton.proto.v1.Worker;
 import dev.baton.coordinator.job.JobRegistry;
-import dev.baton.coordinator.run.ActiveRuns;
-import dev.baton.coordinator.run.BackfillQueue;
 import dev.baton.coordinator.store.Store;
 import dev.baton.proto.v1.ClusterServiceGrpc;
 import dev.baton.proto.v1.ClusterStatus;
@@ -35,17 +33,13 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
       com.google.protobuf.Timestamp startTime, String version) {}
 
   private final Identity identity;
-  private final ActiveRuns active;
-  private final BackfillQueue backfills;
   private final JobRegistry jobs;
   private final ReadyQueue readyQueue;
   private final Dispatcher dispatcher;
   private final DispatchSettingsStore dispatchSettings;
 
   public ClusterServiceImpl(Identity identity, JobRegistry jobs, ReadyQueue readyQueue, Dispatcher dispatcher,
-      DispatchSettingsStore dispatchSettings, ActiveRuns active, BackfillQueue backfills) {
-    this.active = active;
-    this.backfills = backfills;
+      DispatchSettingsStore dispatchSettings) {
     this.identity = identity;
     this.jobs = jobs;
     this.readyQueue = readyQueue;
@@ -110,8 +104,7 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
       for (Map.Entry<Priority, Long> depth : readyQueue.depth().entrySet()) {
         status.addQueueDepth(QueueDepth.newBuilder().setPriority(depth.getKey()).setQueued(depth.getValue()));
       }
-      // Every run not at rest: queued, assigned, running, waiting for a retry, or a pending backfill.
-      return status.setActiveRuns(active.count() + backfills.pendingCount()).build();
+      return status.setActiveRuns(Calls.await(dispatcher.activeRunCount())).build();
     });
   }
 }

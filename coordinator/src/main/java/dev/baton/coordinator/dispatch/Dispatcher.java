@@ -1102,6 +1102,16 @@ public final class Dispatcher implements AutoCloseable {
         "no connected worker named '" + nameOrId + "'");
   }
 
+  /**
+   * How many runs are not at rest: queued, assigned, running, waiting for a retry, or pending backfills. Counted on
+   * the dispatch thread, so a backfill run it moves from pending to queued is counted once, never zero or two times.
+   */
+  public CompletableFuture<Long> activeRunCount() {
+    CompletableFuture<Long> result = new CompletableFuture<>();
+    submit(round -> result.complete(active.count() + backfills.pendingCount()));
+    return result;
+  }
+
   /** The connected workers, by name. */
   public CompletableFuture<List<Worker>> workers() {
     CompletableFuture<List<Worker>> result = new CompletableFuture<>();
