@@ -50,15 +50,15 @@ class MainTest {
     cli.fake.answer("GetJob", Status.NOT_FOUND.withDescription("no job named x"),
         Status.FAILED_PRECONDITION.withDescription("not the leader;\nleader is at 10.0.0.2:7070"),
         Status.ABORTED);
-    // TriggerJob is not idempotent, so the client does not retry it and this one answer is the last.
-    cli.fake.answer("TriggerJob", Status.UNAVAILABLE.withDescription("no leader elected"));
+    // DeleteJob is not retried (a repeat would say NOT_FOUND), so this one answer is the last.
+    cli.fake.answer("DeleteJob", Status.UNAVAILABLE.withDescription("no leader elected"));
 
     assertEquals("baton: NOT_FOUND: no job named x\n", cli.run("job", "get", "x").err());
     assertEquals("baton: FAILED_PRECONDITION: not the leader; leader is at 10.0.0.2:7070\n",
         cli.run("job", "get", "x").err());
     assertEquals("baton: ABORTED\n", cli.run("job", "get", "x").err());
     // UNAVAILABLE sent by the coordinator is not "cannot reach": its reason is shown.
-    assertEquals("baton: UNAVAILABLE: no leader elected\n", cli.run("job", "trigger", "x").err());
+    assertEquals("baton: UNAVAILABLE: no leader elected\n", cli.run("job", "delete", "x").err());
   }
 
   @Test

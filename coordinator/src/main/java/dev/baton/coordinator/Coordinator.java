@@ -13,6 +13,7 @@ import dev.baton.coordinator.election.StandaloneEpoch;
 import dev.baton.coordinator.error.FatalHandler;
 import dev.baton.coordinator.job.JobRegistry;
 import dev.baton.coordinator.job.TickLoop;
+import dev.baton.coordinator.request.RequestLog;
 import dev.baton.coordinator.run.RunStore;
 import dev.baton.coordinator.store.Store;
 import dev.baton.coordinator.dispatch.DispatchSettingsStore;
@@ -46,6 +47,9 @@ public final class Coordinator implements Closeable {
   /** Largest request or response: DESIGN.md section 9. Bigger ones are RESOURCE_EXHAUSTED. */
   public static final int MAX_MESSAGE_BYTES = 4 << 20;
 
+  /** How often request records older than a day are removed. */
+  private static final java.time.Duration REQUEST_SWEEP_INTERVAL = java.time.Duration.ofMinutes(10);
+
   private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
 
   private final CoordinatorConfig config;
@@ -60,6 +64,7 @@ public final class Coordinator implements Closeable {
   private TickLoop ticker;
   private Dispatcher dispatcher;
   private Server server;
+  private RequestLog requests;
   private long epoch;
   private FatalHandler fatal = FatalHandler.exitProcess();
 
@@ -114,13 +119,15 @@ public final class Coordinator implements Closeable {
 
     ClusterServiceImpl.Identity identity = new ClusterServiceImpl.Identity(
         CoordinatorConfig.localHostName(), this::address, epoch, Timestamps.fromMillis(clock.millis()), VERSION);
+    requests = new RequestLog(store, clock);
+    requests.startSweeping(REQUEST_SWEEP_INTERVAL);
     TransportLog.install();
     server = serverBuilder
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
-        .addService(RequestChecks.around(new JobServiceImpl(jobs, clock)))
+        .addService(RequestChecks.around(new JobServiceImpl(jobs, requests, clock)))
         .addService(RequestChecks.around(
             new RunServiceImpl(runs, dispatcher, output, events, deadLetters, jobs.graph(),
-                name -> jobs.find(name).isPresent())))
+                name -> jobs.find(name).isPresent(), requests)))
         .addService(RequestChecks.around(
             new ClusterServiceImpl(identity, jobs, readyQueue, dispatcher, dispatchSettings)))
         .addService(new AgentStreamService(dispatcher, output, clock).withAddresses())
@@ -193,6 +200,9 @@ public final class Coordinator implements Closeable {
     }
     if (dispatcher != null) {
       dispatcher.close();
+    }
+    if (requests != null) {
+      requests.close();
     }
     if (server != null) {
       try {

@@ -1,5 +1,7 @@
 package dev.baton.client;
 
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
 import dev.baton.proto.v1.ClusterServiceGrpc;
 import dev.baton.proto.v1.JobServiceGrpc;
 import dev.baton.proto.v1.RunServiceGrpc;
@@ -7,18 +9,21 @@ import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.MethodDescriptor;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The client helper programs use to talk to Baton: builds a channel from a target, applies a default deadline to
- * every unary call, and retries only idempotent calls, only on UNAVAILABLE (through gRPC's own retry support, so
- * a retry is never sent after the server may have acted on a non-idempotent call).
+ * every unary call, gives every call that takes a request id a fresh one, and retries only idempotent calls (those
+ * included), only on UNAVAILABLE, through gRPC's own retry support, so a retry is never sent after the server may
+ * have acted on a call that could act twice.
  *
  * <pre>{@code
  * try (BatonClient baton = BatonClient.connect("127.0.0.1:7070")) {
@@ -35,14 +40,16 @@ public final class BatonClient implements AutoCloseable {
   public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(30);
 
   /**
-   * Calls that may be sent twice without changing the outcome: reads, and writes that set a state rather than
-   * add one. Only these are retried.
+   * Calls that may be sent twice without changing the outcome: reads, writes that set a state rather than add one,
+   * and the writes that add one but carry a request id (set by {@link RequestIds}). Only these are retried.
    */
   static final Map<String, List<String>> IDEMPOTENT = Map.of(
-      "baton.v1.JobService", List.of("GetJob", "ListJobs", "PauseJob", "ResumeJob", "ExplainSchedule"),
-      "baton.v1.RunService", List.of("GetRun", "ListRuns", "GetWave", "ListDeadLetters"),
-      "baton.v1.ClusterService",
-      List.of("GetClusterStatus", "ListWorkers", "DrainWorker", "GetDispatchPolicy", "SetDispatchPolicy"));
+      "baton.v1.JobService", List.of("GetJob", "ListJobs", "PauseJob", "ResumeJob", "ExplainSchedule",
+          "CreateJob", "TriggerJob", "BackfillJob"),
+      "baton.v1.RunService", List.of("GetRun", "ListRuns", "GetWave", "ListWaves", "GetDeadLetter",
+          "ListDeadLetters", "RerunRun", "RedriveDeadLetter"),
+      "baton.v1.ClusterService", List.of("GetClusterStatus", "ListWorkers", "GetWorker", "DrainWorker",
+          "GetDispatchPolicy", "SetDispatchPolicy"));
 
   private final ManagedChannel channel;
   private final JobServiceGrpc.JobServiceBlockingStub jobs;
@@ -78,7 +85,7 @@ public final class BatonClient implements AutoCloseable {
         .defaultServiceConfig(serviceConfig())
         .enableRetry()
         .maxInboundMessageSize(4 << 20)
-        .intercept(new DefaultDeadline(defaultDeadline))
+        .intercept(new DefaultDeadline(defaultDeadline), new RequestIds())
         .build());
   }
 
@@ -122,6 +129,36 @@ public final class BatonClient implements AutoCloseable {
     } catch (InterruptedException e) {
       channel.shutdownNow();
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Gives every request that has a {@code request_id} field, and none set, a fresh random one (AIP-155), so that the
+   * coordinator answers a retry of it — by gRPC's retry, or by the caller after an error — with the first answer.
+   * The id is set once per call, before gRPC's retries, which resend the same bytes.
+   */
+  static final class RequestIds implements ClientInterceptor {
+    static final String FIELD = "request_id";
+
+    @Override
+    public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+      return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+        @Override
+        public void sendMessage(Q message) {
+          super.sendMessage(withRequestId(message));
+        }
+      };
+    }
+
+    @SuppressWarnings("unchecked")
+    static <Q> Q withRequestId(Q message) {
+      if (message instanceof Message m) {
+        FieldDescriptor field = m.getDescriptorForType().findFieldByName(FIELD);
+        if (field != null && field.getType() == FieldDescriptor.Type.STRING && ((String) m.getField(field)).isEmpty()) {
+          return (Q) m.toBuilder().setField(field, UUID.randomUUID().toString()).build();
+        }
+      }
+      return message;
     }
   }
 

@@ -4,6 +4,7 @@ import com.google.protobuf.util.Timestamps;
 import dev.baton.client.Times;
 import dev.baton.coordinator.job.JobRegistry;
 import dev.baton.coordinator.job.JobValidator;
+import dev.baton.coordinator.request.RequestLog;
 import dev.baton.coordinator.schedule.Schedule;
 import dev.baton.proto.v1.BackfillJobRequest;
 import dev.baton.proto.v1.BackfillJobResponse;
@@ -19,6 +20,7 @@ import dev.baton.proto.v1.ListJobsRequest;
 import dev.baton.proto.v1.ListJobsResponse;
 import dev.baton.proto.v1.PauseJobRequest;
 import dev.baton.proto.v1.ResumeJobRequest;
+import dev.baton.proto.v1.Run;
 import dev.baton.proto.v1.TriggerJobRequest;
 import dev.baton.proto.v1.TriggerJobResponse;
 import dev.baton.proto.v1.UpdateJobRequest;
@@ -34,14 +36,22 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
   private final JobRegistry registry;
   private final Clock clock;
 
-  public JobServiceImpl(JobRegistry registry, Clock clock) {
+  private final RequestLog requests;
+
+  public JobServiceImpl(JobRegistry registry, RequestLog requests, Clock clock) {
     this.registry = registry;
+    this.requests = requests;
     this.clock = clock;
   }
 
   @Override
   public void createJob(CreateJobRequest request, StreamObserver<Job> response) {
-    Calls.unary(response, () -> registry.create(request.getJob(), request.getValidateOnly()));
+    if (request.getValidateOnly()) {
+      Calls.unary(response, () -> registry.create(request.getJob(), true));
+      return;
+    }
+    Calls.unary(response, () -> requests.once("CreateJob", request.getRequestId(), request, Job.parser(),
+        recorder -> registry.create(request.getJob(), false, recorder)));
   }
 
   @Override
@@ -81,9 +91,9 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
   public void triggerJob(TriggerJobRequest request, StreamObserver<TriggerJobResponse> response) {
     Calls.unary(response, () -> {
       String requestedBy = request.getRequestedBy().isBlank() ? "api" : request.getRequestedBy();
-      return TriggerJobResponse.newBuilder()
-          .setRun(registry.trigger(request.getName(), requestedBy, request.getForce()))
-          .build();
+      Run run = requests.once("TriggerJob", request.getRequestId(), request, Run.parser(),
+          recorder -> registry.trigger(request.getName(), requestedBy, request.getForce(), recorder));
+      return TriggerJobResponse.newBuilder().setRun(run).build();
     });
   }
 
@@ -91,8 +101,9 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
   public void backfillJob(BackfillJobRequest request, StreamObserver<BackfillJobResponse> response) {
     Calls.unary(response, () -> {
       int maxRuns = request.getMaxRuns() == 0 ? DEFAULT_BACKFILL_RUNS : request.getMaxRuns();
-      return BackfillJobResponse.newBuilder().addAllRuns(registry.backfill(request.getName(),
-          Times.toInstant(request.getFrom()), Times.toInstant(request.getTo()), maxRuns)).build();
+      return requests.once("BackfillJob", request.getRequestId(), request, BackfillJobResponse.parser(),
+          recorder -> BackfillJobResponse.newBuilder().addAllRuns(registry.backfill(request.getName(),
+              Times.toInstant(request.getFrom()), Times.toInstant(request.getTo()), maxRuns, recorder)).build());
     });
   }
 

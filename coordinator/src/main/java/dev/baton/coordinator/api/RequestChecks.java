@@ -3,6 +3,7 @@ package dev.baton.coordinator.api;
 import com.google.protobuf.Message;
 import dev.baton.coordinator.error.BatonException;
 import dev.baton.coordinator.error.Violations;
+import dev.baton.coordinator.request.RequestLog;
 import dev.baton.proto.v1.BackfillJobRequest;
 import dev.baton.proto.v1.CancelRunRequest;
 import dev.baton.proto.v1.CreateJobRequest;
@@ -59,6 +60,7 @@ public final class RequestChecks implements ServerInterceptor {
       rule(CreateJobRequest.class, (r, v) -> {
         v.check(r.hasJob(), "job", "required");
         checkJob(r.getJob(), v);
+        requestId(r.getRequestId(), v);
       }),
       rule(GetJobRequest.class, (r, v) -> required(r.getName(), "name", v)),
       rule(UpdateJobRequest.class, (r, v) -> {
@@ -68,11 +70,15 @@ public final class RequestChecks implements ServerInterceptor {
       rule(DeleteJobRequest.class, (r, v) -> required(r.getName(), "name", v)),
       rule(PauseJobRequest.class, (r, v) -> required(r.getName(), "name", v)),
       rule(ResumeJobRequest.class, (r, v) -> required(r.getName(), "name", v)),
-      rule(TriggerJobRequest.class, (r, v) -> required(r.getName(), "name", v)),
+      rule(TriggerJobRequest.class, (r, v) -> {
+        required(r.getName(), "name", v);
+        requestId(r.getRequestId(), v);
+      }),
       rule(BackfillJobRequest.class, (r, v) -> {
         required(r.getName(), "name", v);
         v.check(r.hasFrom(), "from", "required");
         v.check(r.hasTo(), "to", "required");
+        requestId(r.getRequestId(), v);
       }),
       rule(ExplainScheduleRequest.class, (r, v) -> {
         required(r.getSchedule(), "schedule", v);
@@ -80,13 +86,19 @@ public final class RequestChecks implements ServerInterceptor {
       }),
       rule(GetRunRequest.class, (r, v) -> required(r.getId(), "id", v)),
       rule(CancelRunRequest.class, (r, v) -> required(r.getId(), "id", v)),
-      rule(RerunRunRequest.class, (r, v) -> required(r.getId(), "id", v)),
+      rule(RerunRunRequest.class, (r, v) -> {
+        required(r.getId(), "id", v);
+        requestId(r.getRequestId(), v);
+      }),
       rule(GetDeadLetterRequest.class, (r, v) -> required(r.getRunId(), "run_id", v)),
       rule(GetWorkerRequest.class, (r, v) -> v.check(!r.getWorker().isBlank(), "worker",
           "required: a worker's name or id")),
       rule(StreamOutputRequest.class, (r, v) -> required(r.getRunId(), "run_id", v)),
       rule(GetWaveRequest.class, (r, v) -> required(r.getId(), "id", v)),
-      rule(RedriveDeadLetterRequest.class, (r, v) -> required(r.getRunId(), "run_id", v)),
+      rule(RedriveDeadLetterRequest.class, (r, v) -> {
+        required(r.getRunId(), "run_id", v);
+        requestId(r.getRequestId(), v);
+      }),
       rule(PurgeDeadLetterRequest.class, (r, v) -> required(r.getRunId(), "run_id", v)),
       rule(DrainWorkerRequest.class, (r, v) -> v.check(!r.getWorker().isBlank(), "worker",
           "required: a worker's name or id")),
@@ -184,6 +196,12 @@ public final class RequestChecks implements ServerInterceptor {
       v.check(code >= 0 && code <= 255, "job.retry.retry_on_exit_codes[" + i + "]",
           "an exit code is 0 to 255, got " + code);
     }
+  }
+
+  /** An idempotency key (AIP-155) is optional; when given it must be a plain id. */
+  private static void requestId(String value, Violations v) {
+    v.check(value.isEmpty() || RequestLog.VALID_ID.matcher(value).matches(), RequestLog.FIELD,
+        "up to 128 letters, digits, '.', '_', ':' or '-' (a UUID, for example)");
   }
 
   private static void required(String value, String field, Violations v) {

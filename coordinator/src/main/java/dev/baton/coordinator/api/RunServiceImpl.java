@@ -3,6 +3,7 @@ package dev.baton.coordinator.api;
 import dev.baton.proto.v1.ErrorReason;
 import dev.baton.coordinator.dispatch.Dispatcher;
 import dev.baton.coordinator.error.BatonException;
+import dev.baton.coordinator.request.RequestLog;
 import dev.baton.coordinator.run.OutputStore;
 import dev.baton.coordinator.run.RunChanges;
 import dev.baton.coordinator.run.RunEventHub;
@@ -57,9 +58,12 @@ public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
   private final DeadLetters deadLetters;
   private final DependencyGraph graph;
   private final java.util.function.Predicate<String> jobExists;
+  private final RequestLog requests;
 
   public RunServiceImpl(RunStore runs, Dispatcher dispatcher, OutputStore output, RunEventHub events,
-      DeadLetters deadLetters, DependencyGraph graph, java.util.function.Predicate<String> jobExists) {
+      DeadLetters deadLetters, DependencyGraph graph, java.util.function.Predicate<String> jobExists,
+      RequestLog requests) {
+    this.requests = requests;
     this.graph = graph;
     this.jobExists = jobExists;
     this.runs = runs;
@@ -126,8 +130,9 @@ public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
 
   @Override
   public void rerunRun(RerunRunRequest request, StreamObserver<Run> response) {
-    Calls.unary(response, () -> Calls.await(dispatcher.rerun(request.getId(),
-        request.getRequestedBy().isBlank() ? "api" : request.getRequestedBy())));
+    String by = request.getRequestedBy().isBlank() ? "api" : request.getRequestedBy();
+    Calls.unary(response, () -> requests.once("RerunRun", request.getRequestId(), request, Run.parser(),
+        recorder -> Calls.await(dispatcher.rerun(request.getId(), by, recorder))));
   }
 
   @Override
@@ -139,7 +144,8 @@ public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
   public void redriveDeadLetter(RedriveDeadLetterRequest request, StreamObserver<Run> response) {
     Calls.unary(response, () -> {
       String by = request.getRequestedBy().isBlank() ? "api" : request.getRequestedBy();
-      return Calls.await(dispatcher.redrive(request.getRunId(), by));
+      return requests.once("RedriveDeadLetter", request.getRequestId(), request, Run.parser(),
+          recorder -> Calls.await(dispatcher.redrive(request.getRunId(), by, recorder)));
     });
   }
 

@@ -6,6 +6,7 @@ import dev.baton.coordinator.error.BatonException;
 import dev.baton.coordinator.error.FatalHandler;
 import dev.baton.coordinator.store.StoreException;
 import dev.baton.client.Times;
+import dev.baton.coordinator.request.AnswerRecorder;
 import dev.baton.coordinator.run.ActiveRuns;
 import dev.baton.coordinator.run.BackfillQueue;
 import dev.baton.coordinator.run.DeadLetters;
@@ -1001,6 +1002,11 @@ public final class Dispatcher implements AutoCloseable {
 
   /** Gives a dead-lettered run a fresh series of attempts. NOT_FOUND if it is not in the dead-letter queue. */
   public CompletableFuture<Run> redrive(String runId, String requestedBy) {
+    return redrive(runId, requestedBy, AnswerRecorder.NONE);
+  }
+
+  /** As {@link #redrive(String, String)}, recording the queued run as the answer, with it. */
+  public CompletableFuture<Run> redrive(String runId, String requestedBy, AnswerRecorder recorder) {
     CompletableFuture<Run> result = new CompletableFuture<>();
     submit(round -> {
       try {
@@ -1009,7 +1015,8 @@ public final class Dispatcher implements AutoCloseable {
         }
         Run run = round.read(runId).orElseThrow(() -> RunStore.runNotFound(runId));
         deadLetters.remove(round.batch(), runId);
-        queueNewSeries(round, run, RunTransition.REDRIVE, "redriven by " + requestedBy, requestedBy, result);
+        queueNewSeries(round, run, RunTransition.REDRIVE, "redriven by " + requestedBy, requestedBy, recorder,
+            result);
       } catch (RuntimeException e) {
         result.completeExceptionally(e);
       }
@@ -1022,6 +1029,11 @@ public final class Dispatcher implements AutoCloseable {
    * for a run in another state, with a retry still to come, or in the dead-letter queue (that one is redriven).
    */
   public CompletableFuture<Run> rerun(String runId, String requestedBy) {
+    return rerun(runId, requestedBy, AnswerRecorder.NONE);
+  }
+
+  /** As {@link #rerun(String, String)}, recording the queued run as the answer, with it. */
+  public CompletableFuture<Run> rerun(String runId, String requestedBy, AnswerRecorder recorder) {
     CompletableFuture<Run> result = new CompletableFuture<>();
     submit(round -> {
       try {
@@ -1034,7 +1046,7 @@ public final class Dispatcher implements AutoCloseable {
               + "; only a FAILED or TIMED_OUT run at rest can be rerun")
               .concerning("baton.v1.Run", runId);
         }
-        queueNewSeries(round, run, RunTransition.RERUN, "rerun by " + requestedBy, requestedBy, result);
+        queueNewSeries(round, run, RunTransition.RERUN, "rerun by " + requestedBy, requestedBy, recorder, result);
       } catch (RuntimeException e) {
         result.completeExceptionally(e);
       }
@@ -1044,10 +1056,11 @@ public final class Dispatcher implements AutoCloseable {
 
   /** Queues a fresh series of attempts of {@code run} (a redrive or a rerun); {@code result} gets it once written. */
   private void queueNewSeries(Round round, Run run, RunTransition how, String reason, String requestedBy,
-      CompletableFuture<Run> result) {
+      AnswerRecorder recorder, CompletableFuture<Run> result) {
     Run queued = RunChanges.newSeries(run, how, reason, requestedBy, clock.instant());
     round.write(run, queued);
     ready.add(round.batch(), queued);
+    recorder.record(round.batch(), queued);
     round.after(() -> result.complete(queued));
     round.onFailure(() -> result.completeExceptionally(storeFailed()));
   }

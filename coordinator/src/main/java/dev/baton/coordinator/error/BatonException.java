@@ -61,6 +61,12 @@ public final class BatonException extends RuntimeException {
     return invalid(List.of(new Violation(field, description)));
   }
 
+  /** Bad input in one field, with a reason more precise than {@code INVALID_REQUEST}. */
+  public static BatonException invalid(ErrorReason reason, String field, String description) {
+    return new BatonException(Kind.INVALID_ARGUMENT, reason, field + ": " + description,
+        List.of(new Violation(field, description)));
+  }
+
   /** NOT_FOUND of one resource, named in a {@code ResourceInfo}. */
   public static BatonException notFound(ErrorReason reason, String resourceType, String name, String message) {
     return new BatonException(Kind.NOT_FOUND, reason, message, List.of()).concerning(resourceType, name);

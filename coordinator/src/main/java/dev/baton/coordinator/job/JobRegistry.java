@@ -1,5 +1,6 @@
 package dev.baton.coordinator.job;
 
+import dev.baton.proto.v1.BackfillJobResponse;
 import dev.baton.proto.v1.ErrorReason;
 import com.google.common.util.concurrent.Striped;
 import com.google.protobuf.ByteString;
@@ -11,6 +12,7 @@ import com.google.protobuf.Timestamp;
 import dev.baton.client.Times;
 import dev.baton.coordinator.error.BatonException;
 import dev.baton.coordinator.error.Violations;
+import dev.baton.coordinator.request.AnswerRecorder;
 import dev.baton.coordinator.run.ActiveRuns;
 import dev.baton.coordinator.run.BackfillQueue;
 import dev.baton.coordinator.run.NewRun;
@@ -266,6 +268,11 @@ public final class JobRegistry {
 
   /** As {@link #create(Job)}; with {@code validateOnly}, checks it and returns it as it would be, creating nothing. */
   public Job create(Job requested, boolean validateOnly) {
+    return create(requested, validateOnly, AnswerRecorder.NONE);
+  }
+
+  /** As {@link #create(Job, boolean)}, recording the answer with the job ({@code recorder} is not called on a dry run). */
+  public Job create(Job requested, boolean validateOnly, AnswerRecorder recorder) {
     Instant now = clock.instant();
     Job job = JobValidator.normalize(requested, now);
     checkOneTimeAhead(job, now);
@@ -276,23 +283,23 @@ public final class JobRegistry {
       }
       checkDependenciesExist(job);
       Job stored = job.toBuilder().setVersion(1).setCreateTime(timestamp(now)).setUpdateTime(timestamp(now)).build();
+      Optional<Instant> firstFire = firstFire(stored, now);
+      Job.Builder created = stored.toBuilder();
+      firstFire.ifPresent(t -> created.setNextFireTime(timestamp(t)));
       if (validateOnly) {
-        Job.Builder wouldBe = stored.toBuilder();
-        firstFire(stored, now).ifPresent(t -> wouldBe.setNextFireTime(timestamp(t)));
-        return wouldBe.build();
+        return created.build();
       }
       try (Batch batch = store.batch()) {
         batch.put(ColumnFamily.JOBS, Keys.job(stored.getName()), stored);
-        moveSchedule(batch, stored.getName(), Optional.empty(), firstFire(stored, now));
+        moveSchedule(batch, stored.getName(), Optional.empty(), firstFire);
         batch.afterCommit(() -> {
           graph.setDependencies(stored.getName(), stored.getDependenciesList());
           noteStartDeadline(stored);
           count.incrementAndGet();
         });
+        recorder.record(batch, created.build());
         store.commit(batch);
       }
-      Job.Builder created = stored.toBuilder();
-      fireIndex.nextFireOf(stored.getName()).ifPresent(t -> created.setNextFireTime(timestamp(t)));
       return created.build();
     });
   }
@@ -536,9 +543,14 @@ public final class JobRegistry {
    * lock is taken, so triggers of one job commit concurrently (and RocksDB groups their syncs).
    */
   public Run trigger(String name, String requestedBy, boolean force) {
+    return trigger(name, requestedBy, force, AnswerRecorder.NONE);
+  }
+
+  /** As {@link #trigger(String, String, boolean)}, recording the run as the answer, with the run. */
+  public Run trigger(String name, String requestedBy, boolean force, AnswerRecorder recorder) {
     Job job = find(name).orElseThrow(() -> notFound(name));
     if (job.getOverlap() == OverlapPolicy.OVERLAP_POLICY_ALLOW) {
-      return addManualRun(job, requestedBy);
+      return addManualRun(job, requestedBy, recorder);
     }
     return underSharedLock(name, () -> {
       Job current = find(name).orElseThrow(() -> notFound(name));
@@ -552,13 +564,14 @@ public final class JobRegistry {
       if (decision instanceof OverlapRules.Replace replace) {
         cancelAll(replace.cancel(), "replaced by a new run (overlap: replace)");
       }
-      return addManualRun(current, requestedBy);
+      return addManualRun(current, requestedBy, recorder);
     });
   }
 
-  private Run addManualRun(Job job, String requestedBy) {
+  private Run addManualRun(Job job, String requestedBy, AnswerRecorder recorder) {
     try (Batch batch = store.batch()) {
       Run run = runs.add(batch, NewRun.queued(job, RunReason.RUN_REASON_MANUAL, clock.instant(), requestedBy));
+      recorder.record(batch, run);
       store.commit(batch);
       return run;
     }
@@ -569,6 +582,14 @@ public final class JobRegistry {
    * releases them into the queue a few at a time, honoring the job's overlap policy.
    */
   public List<Run> backfill(String name, Instant from, Instant to, int maxRuns) {
+    return backfill(name, from, to, maxRuns, AnswerRecorder.NONE);
+  }
+
+  /**
+   * As {@link #backfill(String, Instant, Instant, int)}, recording the runs (as a {@code BackfillJobResponse}) with
+   * them.
+   */
+  public List<Run> backfill(String name, Instant from, Instant to, int maxRuns, AnswerRecorder recorder) {
     Instant now = clock.instant();
     Violations v = new Violations();
     v.check(!from.isAfter(to), "from", "must not be after to");
@@ -600,6 +621,7 @@ public final class JobRegistry {
         backfills.add(batch, name, Long.parseLong(run.getId()));
         created.add(run);
       }
+      recorder.record(batch, BackfillJobResponse.newBuilder().addAllRuns(created).build());
       store.commit(batch);
     }
     return created;

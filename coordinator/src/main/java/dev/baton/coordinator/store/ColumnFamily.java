@@ -30,7 +30,12 @@ public enum ColumnFamily {
   /** Run id, attempt (4 bytes), offset (8 bytes) -> output bytes of an attempt. */
   OUTPUT("output"),
   /** Named values: schema version, epoch counter, dispatch settings. */
-  META("meta");
+  META("meta"),
+  /**
+   * Call name, 0x00, request id -> time (millis), request fingerprint (32 bytes), answer: the first answer to an
+   * idempotent request (AIP-155), written in the same batch as what it did.
+   */
+  REQUESTS("requests");
 
   private final String rocksName;
 

@@ -614,8 +614,10 @@ class AgentStreamTest {
     assertEquals(1, dlq.getDeadLettersCount());
     assertEquals(2, dlq.getDeadLetters(0).getLastExitCode());
 
-    Run redriven = coordinator.client().runs().redriveDeadLetter(dev.baton.proto.v1.RedriveDeadLetterRequest
-        .newBuilder().setRunId(queued.getId()).setRequestedBy("alice").build());
+    dev.baton.proto.v1.RedriveDeadLetterRequest redrive = dev.baton.proto.v1.RedriveDeadLetterRequest.newBuilder()
+        .setRunId(queued.getId()).setRequestedBy("alice").setRequestId("redrive-1").build();
+    Run redriven = coordinator.client().runs().redriveDeadLetter(redrive);
+    assertEquals(redriven, coordinator.client().runs().redriveDeadLetter(redrive), "a repeat: the first answer");
     assertEquals("alice", redriven.getRequestedBy());
     assertEquals(4, redriven.getSeriesStartAttempt());
     Assignment fourth = agent.next(ASSIGN).getAssign();
@@ -924,8 +926,10 @@ class AgentStreamTest {
     agent.send(finished(first, AttemptOutcome.ATTEMPT_OUTCOME_FAILED, 3));
     awaitState(run.getId(), RunState.RUN_STATE_FAILED);
 
-    Run again = coordinator.client().runs().rerunRun(dev.baton.proto.v1.RerunRunRequest.newBuilder()
-        .setId(run.getId()).setRequestedBy("alice").build());
+    dev.baton.proto.v1.RerunRunRequest rerun = dev.baton.proto.v1.RerunRunRequest.newBuilder()
+        .setId(run.getId()).setRequestedBy("alice").setRequestId("rerun-1").build();
+    Run again = coordinator.client().runs().rerunRun(rerun);
+    assertEquals(again, coordinator.client().runs().rerunRun(rerun), "a repeat with its request id: the first answer");
     assertEquals(RunState.RUN_STATE_QUEUED, again.getState());
     assertEquals(2, again.getAttemptsCount());
     assertEquals(2, again.getSeriesStartAttempt());
