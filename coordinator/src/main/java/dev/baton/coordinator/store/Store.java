@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
+import org.rocksdb.Checkpoint;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -30,6 +31,7 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.TransactionLogIterator;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +66,9 @@ public final class Store implements Closeable {
   private static final long REOPEN_FREE_BYTES = 4 * WRITE_BUFFER_BYTES;
   private static final Duration REOPEN_CHECK = Duration.ofSeconds(1);
   private static final long SCAN_READAHEAD_BYTES = 4L << 20;
+  /** How long, and up to how much, old write-ahead log files are kept for standbys to tail (HA only). */
+  private static final Duration WAL_RETENTION = Duration.ofHours(1);
+  private static final long WAL_RETENTION_MB = 1024;
 
   private static final Logger log = LoggerFactory.getLogger(Store.class);
   private static final byte[] SCHEMA_KEY = Keys.meta("schema_version");
@@ -114,8 +119,9 @@ public final class Store implements Closeable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean reopening = new AtomicBoolean();
   private final LongAdder syncedWrites = new LongAdder();
+  private volatile Replication replication = Replication.NONE;
 
-  private Store(Path directory) throws RocksDBException {
+  private Store(Path directory, boolean replicated) throws RocksDBException {
     this.directory = directory;
     this.blockCache = new LRUCache(CACHE_BYTES);
     this.writeBuffers = new WriteBufferManager(WRITE_BUFFERS_BYTES, blockCache);
@@ -137,6 +143,11 @@ public final class Store implements Closeable {
             .setKeepLogFileNum(5)
             .setWriteBufferManager(writeBuffers)
             .setMaxTotalWalSize(MAX_WAL_BYTES);
+    if (replicated) {
+      // Standbys tail the log (getUpdatesSince): keep the old log files for a while instead of deleting them once
+      // flushed, so that a standby briefly away catches up from the log rather than from a whole checkpoint.
+      dbOptions.setWalTtlSeconds(WAL_RETENTION.toSeconds()).setWalSizeLimitMB(WAL_RETENTION_MB);
+    }
     this.syncWrites = new WriteOptions().setSync(true);
     this.db = openDb();
   }
@@ -157,9 +168,17 @@ public final class Store implements Closeable {
    * @throws StoreException if RocksDB cannot open it or it was written with another schema version
    */
   public static Store open(Path directory) {
+    return open(directory, false);
+  }
+
+  /**
+   * As {@link #open(Path)}; {@code replicated} keeps old write-ahead log files for a while so that standbys can tail
+   * them (HA mode).
+   */
+  public static Store open(Path directory, boolean replicated) {
     try {
       Files.createDirectories(directory);
-      Store store = new Store(directory);
+      Store store = new Store(directory, replicated);
       try {
         store.checkSchema();
       } catch (RuntimeException e) {
@@ -238,15 +257,22 @@ public final class Store implements Closeable {
     write(batch, unsyncedWrites);
   }
 
-  /** Writes a batch (closing it), then runs its after-commit actions; whether it had anything to write. */
+  /**
+   * Writes a batch (closing it), waits until it is replicated if it was synced, then runs its after-commit actions;
+   * whether it had anything to write.
+   */
   private boolean write(Batch batch, WriteOptions options) {
     boolean wrote;
+    long sequence = 0;
     try (batch) {
       wrote = !batch.isEmpty();
       if (wrote) {
         dbLock.readLock().lock();
         try {
-          open().rocks.write(options, batch.writes());
+          RocksDB rocks = open().rocks;
+          rocks.write(options, batch.writes());
+          // At least this batch's last sequence number (writers that committed since may be included).
+          sequence = rocks.getLatestSequenceNumber();
         } finally {
           dbLock.readLock().unlock();
         }
@@ -257,6 +283,10 @@ public final class Store implements Closeable {
         reopenWhenThereIsSpace();
       }
       throw failure;
+    }
+    if (wrote && options == syncWrites) {
+      // Acknowledged changes must be on every in-sync standby before anyone hears of them (HA).
+      replication.awaitReplicated(sequence);
     }
     for (Runnable action : batch.afterCommitActions()) {
       action.run();
@@ -357,6 +387,204 @@ public final class Store implements Closeable {
       return false;
     });
     return Optional.ofNullable(last[0]);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Replication (HA): the leader's log is read by sequence number; a standby applies it in order.
+
+  /** What a synced commit waits for before its after-commit actions run and its caller hears of it. */
+  public interface Replication {
+    Replication NONE = sequence -> {};
+
+    /**
+     * Returns once every in-sync standby has applied the store up to {@code sequence}; throws a
+     * {@link StoreException} if that cannot be promised (the change is then not acknowledged).
+     */
+    void awaitReplicated(long sequence);
+  }
+
+  /** Sets what synced commits wait for (the leader's replication); {@link Replication#NONE} by default. */
+  public void replication(Replication replication) {
+    this.replication = replication;
+  }
+
+  /** The sequence number of the last change in the store; 0 if it is empty. */
+  public long latestSequence() {
+    dbLock.readLock().lock();
+    try {
+      return open().rocks.getLatestSequenceNumber();
+    } finally {
+      dbLock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Up to {@code maxBatches} write batches from the one holding sequence number {@code from} on, in order (the first
+   * may begin before {@code from}); empty if nothing after {@code from - 1} has been written yet.
+   *
+   * @throws WalGapException if the log no longer holds {@code from} (the store must be copied from a checkpoint)
+   */
+  public List<WalBatch> updatesSince(long from, int maxBatches) {
+    dbLock.readLock().lock();
+    try {
+      RocksDB rocks = open().rocks;
+      if (from > rocks.getLatestSequenceNumber()) {
+        return List.of();
+      }
+      List<WalBatch> out = new ArrayList<>();
+      try (TransactionLogIterator log = rocks.getUpdatesSince(from)) {
+        while (log.isValid() && out.size() < maxBatches) {
+          TransactionLogIterator.BatchResult result = log.getBatch();
+          try (WriteBatch writes = result.writeBatch()) {
+            WalBatch batch = new WalBatch(result.sequenceNumber(), writes.count(), writes.data());
+            if (out.isEmpty() && batch.sequence() > from) {
+              throw new WalGapException("the write-ahead log starts at sequence " + batch.sequence()
+                  + ", after " + from + " (older log files were removed)");
+            }
+            out.add(batch);
+          }
+          log.next();
+        }
+        log.status();
+      }
+      if (out.isEmpty()) {
+        throw new WalGapException("the write-ahead log no longer holds sequence " + from);
+      }
+      return out;
+    } catch (RocksDBException e) {
+      throw new WalGapException("cannot read the write-ahead log from sequence " + from + ": " + e.getMessage());
+    } finally {
+      dbLock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Applies a batch of the leader's log to this replica, synced. A batch already applied is skipped; one that
+   * would leave a gap is refused (the replica must then start again from a checkpoint). Returns whether it applied.
+   */
+  public boolean applyReplicated(WalBatch batch) {
+    dbLock.readLock().lock();
+    try {
+      RocksDB rocks = open().rocks;
+      long latest = rocks.getLatestSequenceNumber();
+      if (batch.last() <= latest) {
+        return false;
+      }
+      if (batch.sequence() != latest + 1) {
+        throw new WalGapException("a replicated batch at sequence " + batch.sequence() + " does not follow "
+            + latest + ", the last one applied");
+      }
+      try (WriteBatch writes = new WriteBatch(batch.data())) {
+        rocks.write(syncWrites, writes);
+      }
+      long after = rocks.getLatestSequenceNumber();
+      if (after != batch.last()) {
+        throw new StoreException("a replicated batch of " + batch.count() + " changes at " + batch.sequence()
+            + " left the replica at sequence " + after + ", not " + batch.last());
+      }
+      syncedWrites.increment();
+      return true;
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot apply a replicated batch: " + e.getMessage(), e);
+    } finally {
+      dbLock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Writes a consistent copy of the store into {@code target} (which must not exist; hard links where it can) and
+   * returns its latest sequence number.
+   */
+  public long checkpoint(Path target) {
+    dbLock.readLock().lock();
+    try (Checkpoint checkpoint = Checkpoint.create(open().rocks)) {
+      checkpoint.createCheckpoint(target.toString());
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot write a checkpoint to " + target + ": " + e.getMessage(), e);
+    } finally {
+      dbLock.readLock().unlock();
+    }
+    return sequenceOf(target);
+  }
+
+  /** The latest sequence number of a store's files, read without taking it over (a checkpoint). */
+  static long sequenceOf(Path directory) {
+    List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+    List<ColumnFamilyHandle> handles = new ArrayList<>();
+    try (ColumnFamilyOptions cf = new ColumnFamilyOptions(); DBOptions options = new DBOptions()) {
+      descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cf));
+      for (ColumnFamily family : ColumnFamily.values()) {
+        descriptors.add(new ColumnFamilyDescriptor(family.rocksName(), cf));
+      }
+      try (RocksDB rocks = RocksDB.openReadOnly(options, directory.toString(), descriptors, handles)) {
+        long sequence = rocks.getLatestSequenceNumber();
+        handles.forEach(ColumnFamilyHandle::close);
+        return sequence;
+      }
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read the checkpoint in " + directory + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Replaces the whole store by the checkpoint in {@code checkpoint} (a directory on the same file system, which is
+   * moved into place) and reopens it; returns its latest sequence number. Readers and writers wait meanwhile.
+   */
+  public long replaceWith(Path checkpoint) {
+    dbLock.writeLock().lock();
+    try {
+      open().close();
+      db = null;
+      try (var old = Files.list(directory)) {
+        for (Path file : old.toList()) {
+          if (!file.getFileName().toString().equals(OWNER_FILE)) {
+            deleteRecursively(file);
+          }
+        }
+      }
+      try (var files = Files.list(checkpoint)) {
+        for (Path file : files.toList()) {
+          Files.move(file, directory.resolve(file.getFileName()));
+        }
+      }
+      Files.delete(checkpoint);
+      db = openDb();
+      return db.rocks.getLatestSequenceNumber();
+    } catch (RocksDBException | java.io.IOException e) {
+      throw new StoreException("cannot replace the store in " + directory + " by the checkpoint in " + checkpoint
+          + ": " + e.getMessage(), e);
+    } finally {
+      dbLock.writeLock().unlock();
+    }
+  }
+
+  private static void deleteRecursively(Path path) throws java.io.IOException {
+    if (Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      try (var children = Files.list(path)) {
+        for (Path child : children.toList()) {
+          deleteRecursively(child);
+        }
+      }
+    }
+    Files.delete(path);
+  }
+
+  /** Flushes the memtables to files, so that the write-ahead log so far is no longer needed (tests of the log). */
+  void flush() {
+    dbLock.readLock().lock();
+    try (org.rocksdb.FlushOptions options = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
+      Db open = open();
+      open.rocks.flush(options, open.allHandles);
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot flush: " + e.getMessage(), e);
+    } finally {
+      dbLock.readLock().unlock();
+    }
+  }
+
+  /** The directory the store lives in. */
+  public Path directory() {
+    return directory;
   }
 
   /** Adds a put to a batch's writes; under the shared lock, since it reads the column family's handle. */

@@ -4,7 +4,7 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.Status;
 
 /** RocksDB failed: the disk, a corrupt file, an incompatible schema. Never a user's mistake. */
-public final class StoreException extends RuntimeException {
+public class StoreException extends RuntimeException {
   private final boolean diskFull;
 
   public StoreException(String message, Throwable cause) {
