@@ -569,8 +569,8 @@ public final class Store implements Closeable {
     Files.delete(path);
   }
 
-  /** Flushes the memtables to files, so that the write-ahead log so far is no longer needed (tests of the log). */
-  void flush() {
+  /** Flushes the memtables to files, so that the write-ahead log so far is no longer needed to recover. */
+  public void flush() {
     dbLock.readLock().lock();
     try (org.rocksdb.FlushOptions options = new org.rocksdb.FlushOptions().setWaitForFlush(true)) {
       Db open = open();
