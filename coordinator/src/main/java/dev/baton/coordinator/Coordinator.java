@@ -1,44 +1,59 @@
 package dev.baton.coordinator;
 
-import com.google.protobuf.util.Timestamps;
-import dev.baton.coordinator.api.ClusterServiceImpl;
-import dev.baton.coordinator.api.JobServiceImpl;
-import dev.baton.coordinator.api.RequestChecks;
-import dev.baton.coordinator.api.RunServiceImpl;
+import com.google.rpc.Code;
+import dev.baton.coordinator.api.ErrorMapper;
+import dev.baton.coordinator.api.Refusing;
 import dev.baton.coordinator.api.TransportLog;
 import dev.baton.coordinator.config.CoordinatorConfig;
 import dev.baton.coordinator.config.HostPort;
-import dev.baton.coordinator.dispatch.ReadyQueue;
+import dev.baton.coordinator.dispatch.Dispatcher;
 import dev.baton.coordinator.election.StandaloneEpoch;
 import dev.baton.coordinator.error.FatalHandler;
+import dev.baton.coordinator.ha.EtcdElection;
+import dev.baton.coordinator.ha.Follower;
+import dev.baton.coordinator.ha.Histories;
+import dev.baton.coordinator.ha.ReplicationGate;
+import dev.baton.coordinator.ha.ReplicationServer;
 import dev.baton.coordinator.job.JobRegistry;
-import dev.baton.coordinator.job.TickLoop;
-import dev.baton.coordinator.request.RequestLog;
-import dev.baton.coordinator.run.RunStore;
+import dev.baton.coordinator.store.NotReplicatedException;
 import dev.baton.coordinator.store.Store;
-import dev.baton.coordinator.dispatch.DispatchSettingsStore;
-import dev.baton.coordinator.dispatch.Dispatcher;
-import dev.baton.coordinator.run.ActiveRuns;
-import dev.baton.coordinator.run.BackfillQueue;
-import dev.baton.coordinator.run.DeadLetters;
-import dev.baton.coordinator.run.OutputStore;
-import dev.baton.coordinator.run.RetryQueue;
-import dev.baton.coordinator.run.RunEventHub;
-import dev.baton.coordinator.worker.AgentStreamService;
+import dev.baton.proto.v1.AgentServiceGrpc;
+import dev.baton.proto.v1.ClusterServiceGrpc;
+import dev.baton.proto.v1.ErrorReason;
+import dev.baton.proto.v1.JobServiceGrpc;
+import dev.baton.proto.v1.ReplicationServiceGrpc;
+import dev.baton.proto.v1.RunServiceGrpc;
+import io.etcd.jetcd.Client;
+import io.grpc.Channel;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.grpc.util.MutableHandlerRegistry;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root of a coordinator process: opens the store, rebuilds the in-memory indexes from it, starts
- * the gRPC server and the tick loop. Standalone for now (no etcd): the epoch is a counter in the store.
+ * The composition root of a coordinator process: opens the store, starts the gRPC server, and leads — at once when
+ * standalone (the epoch a counter in the store), or when elected through etcd in HA mode, following the leader as a
+ * standby meanwhile. Leading is switched on in one place ({@link #lead}) and off in one place ({@link #stopLeading}):
+ * the leader's state is rebuilt from the store on the way in, the same way as at a restart, and dropped on the way out.
  *
  * <p>Takes a {@link ServerBuilder} so that tests can pass an in-process one.
  */
@@ -47,26 +62,31 @@ public final class Coordinator implements Closeable {
   /** Largest request or response: DESIGN.md section 9. Bigger ones are RESOURCE_EXHAUSTED. */
   public static final int MAX_MESSAGE_BYTES = 4 << 20;
 
-  /** How often request records older than a day are removed. */
-  private static final java.time.Duration REQUEST_SWEEP_INTERVAL = java.time.Duration.ofMinutes(10);
-
   private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+  /** The services only a leader serves; others answer them with an error naming the leader. */
+  private static final List<ServiceDescriptor> LEADER_SERVICES = List.of(JobServiceGrpc.getServiceDescriptor(),
+      RunServiceGrpc.getServiceDescriptor(), ClusterServiceGrpc.getServiceDescriptor(),
+      AgentServiceGrpc.getServiceDescriptor(), ReplicationServiceGrpc.getServiceDescriptor());
 
   private final CoordinatorConfig config;
   private final ServerBuilder<?> serverBuilder;
   private final Clock clock;
   private final Lifecycle lifecycle = new Lifecycle("coordinator");
   private final HealthStatusManager health = new HealthStatusManager();
+  private final MutableHandlerRegistry handlers = new MutableHandlerRegistry();
 
   private Store store;
-  private JobRegistry jobs;
-  private RunStore runs;
-  private TickLoop ticker;
-  private Dispatcher dispatcher;
   private Server server;
-  private RequestLog requests;
-  private long epoch;
   private FatalHandler fatal = FatalHandler.exitProcess();
+  private volatile LeaderState leader;
+
+  // HA only
+  private Client etcd;
+  private EtcdElection election;
+  private Follower follower;
+  private ReplicationServer replication;
+  private volatile Optional<EtcdElection.LeaderInfo> knownLeader = Optional.empty();
+  private final Map<String, ManagedChannel> peers = new ConcurrentHashMap<>();
 
   public Coordinator(CoordinatorConfig config, ServerBuilder<?> serverBuilder, Clock clock) {
     this.config = config;
@@ -83,93 +103,191 @@ public final class Coordinator implements Closeable {
     return this;
   }
 
-  /** Opens the store, restores state, starts serving. */
+  /** Opens the store and starts serving: as the leader when standalone, as a standby (campaigning) in HA mode. */
   public Coordinator start() throws IOException {
     lifecycle.transition(Lifecycle.State.STARTING);
     long started = System.nanoTime();
-    store = Store.open(config.dataDir());
-    epoch = StandaloneEpoch.advance(store);
-
-    ReadyQueue readyQueue = new ReadyQueue(store);
-    readyQueue.load();
-    RunEventHub events = new RunEventHub();
-    runs = new RunStore(store, readyQueue, events, clock);
-    ActiveRuns active = new ActiveRuns();
-    active.load(store);
-    events.subscribe(active);
-    TickLoop[] tickerRef = new TickLoop[1];
-    BackfillQueue backfills = new BackfillQueue(store);
-    backfills.load();
-    jobs = new JobRegistry(store, runs, active, backfills, clock, config.misfireGrace(), () -> tickerRef[0].wake());
-    jobs.load();
-    ticker = new TickLoop(jobs, clock);
-    tickerRef[0] = ticker;
-    OutputStore output = new OutputStore(store, runs, events, config.maxOutputBytes());
-    DispatchSettingsStore dispatchSettings = new DispatchSettingsStore(store);
-    RetryQueue retries = new RetryQueue(store);
-    retries.load();
-    DeadLetters deadLetters = new DeadLetters(store);
-    dispatcher = new Dispatcher(store, runs, readyQueue, output, events, retries, deadLetters, dispatchSettings,
-        jobs, active, backfills, clock,
-        new java.util.Random(), new Dispatcher.Timing(
-        config.heartbeatInterval(), config.workerTtl(), fenceMargin(config.workerTtl()), config.maxOutputBytes()),
-        epoch);
-    dispatcher.load();
-    jobs.canceller(dispatcher::cancel);
-
-    ClusterServiceImpl.Identity identity = new ClusterServiceImpl.Identity(
-        CoordinatorConfig.localHostName(), this::address, epoch, Timestamps.fromMillis(clock.millis()), VERSION);
-    requests = new RequestLog(store, clock);
-    requests.startSweeping(REQUEST_SWEEP_INTERVAL);
+    boolean ha = config.ha().enabled();
+    store = Store.open(config.dataDir(), ha);
+    refuseLeaderServices(() -> ErrorMapper.status(Code.UNAVAILABLE, ErrorReason.ERROR_REASON_NO_LEADER,
+        "the coordinator is starting; try again shortly"));
     TransportLog.install();
     server = serverBuilder
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
-        .addService(RequestChecks.around(new JobServiceImpl(jobs, requests, clock)))
-        .addService(RequestChecks.around(
-            new RunServiceImpl(runs, dispatcher, output, events, deadLetters, jobs.graph(),
-                name -> jobs.find(name).isPresent(), requests)))
-        .addService(RequestChecks.around(
-            new ClusterServiceImpl(identity, jobs, readyQueue, dispatcher, dispatchSettings)))
-        .addService(new AgentStreamService(dispatcher, output, clock).withAddresses())
+        .fallbackHandlerRegistry(handlers)
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .build()
         .start();
-    ticker.onFatal(fatal);
-    dispatcher.onFatal(fatal);
-    ticker.start();
-    dispatcher.start();
-    health.setStatus("", io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING);
+    if (!ha) {
+      lead(StandaloneEpoch.advance(store), Store.Replication.NONE);
+      lifecycle.transition(Lifecycle.State.RUNNING);
+      log.info("coordinator standalone on {} (port {}), epoch {}, {} jobs, data in {}, ready in {} ms",
+          config.listen(), port(), leader.epoch, leader.jobs.count(), config.dataDir().toAbsolutePath(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+      return this;
+    }
+    startStandby();
+    etcd = Client.builder().endpoints(config.ha().etcd().stream().map(e -> "http://" + e).toArray(String[]::new))
+        .build();
+    election = new EtcdElection(etcd, config.ha().cluster(), address(), config.ha().leaseTtl(), new Roles());
+    election.start();
     lifecycle.transition(Lifecycle.State.RUNNING);
-    log.info("coordinator standalone on {} (port {}), epoch {}, {} jobs, data in {}, ready in {} ms",
-        config.listen(), port(), epoch, jobs.count(), config.dataDir().toAbsolutePath(),
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    log.info("coordinator {} in HA mode (etcd {}, cluster '{}', lease TTL {} s), data in {}: a standby until "
+        + "elected", address(), String.join(",", config.ha().etcd()), config.ha().cluster(),
+        config.ha().leaseTtl().toSeconds(), config.dataDir().toAbsolutePath());
     return this;
+  }
+
+  /** What the election does to this coordinator. */
+  private final class Roles implements EtcdElection.Listener {
+    @Override
+    public void elected(EtcdElection.Leadership leadership) {
+      stopStandby();
+      long epoch = leadership.epoch();
+      Histories.begin(store, epoch);
+      ReplicationGate gate = new ReplicationGate(address(), leadership.inSyncSet(),
+          config.ha().leaseTtl().dividedBy(3), store, leadership::valid);
+      replication = new ReplicationServer(store, epoch, gate);
+      ReplicationServer server = replication;
+      lead(epoch, sequence -> {
+        server.wake();
+        gate.awaitReplicated(sequence);
+      });
+      log.info("leading in epoch {} with {} jobs", epoch, leader.jobs.count());
+    }
+
+    @Override
+    public void deposed(String why) {
+      log.warn("no longer the leader: {}", why);
+      stopLeading();
+      startStandby();
+    }
+
+    @Override
+    public void leaderChanged(Optional<EtcdElection.LeaderInfo> now) {
+      knownLeader = now;
+      log.info("the leader is {}", now.map(l -> l.address() + " (epoch " + l.epoch() + ")").orElse("not elected"));
+      Follower f = follower;
+      if (f != null && now.isPresent() && !now.get().address().equals(address())) {
+        f.follow(new Follower.Leader(now.get().address(), now.get().epoch()));
+      }
+    }
+  }
+
+  /** Starts leading in {@code epoch}: the state restored from the store, its services served, then the loops. */
+  private void lead(long epoch, Store.Replication replicated) {
+    store.replication(replicated);
+    LeaderState state = new LeaderState(store, config, clock, epoch, this::address);
+    for (ServerServiceDefinition service : state.services()) {
+      handlers.addService(service);
+    }
+    if (replication != null) {
+      handlers.addService(replication);
+    }
+    leader = state;
+    state.start(fatal);
+    health.setStatus("", ServingStatus.SERVING);
+  }
+
+  /** Stops leading: nothing more is acknowledged, the loops stop, agent streams end, the services refuse. */
+  private void stopLeading() {
+    store.replication(sequence -> {
+      throw new NotReplicatedException("this coordinator no longer leads");
+    });
+    health.setStatus("", ServingStatus.NOT_SERVING);
+    refuseLeaderServices(this::notLeader);
+    LeaderState state = leader;
+    leader = null;
+    if (state != null) {
+      state.close();
+    }
+    if (replication != null) {
+      replication.close();
+      replication = null;
+    }
+  }
+
+  private void startStandby() {
+    store.replication(sequence -> {
+      throw new NotReplicatedException("a standby writes nothing but the leader's log");
+    });
+    health.setStatus("", ServingStatus.NOT_SERVING);
+    refuseLeaderServices(this::notLeader);
+    follower = new Follower(store, address(), address(), this::peer);
+    knownLeader.filter(l -> !l.address().equals(address()))
+        .ifPresent(l -> follower.follow(new Follower.Leader(l.address(), l.epoch())));
+  }
+
+  private void stopStandby() {
+    if (follower != null) {
+      follower.close();
+      follower = null;
+    }
+  }
+
+  private void refuseLeaderServices(Supplier<StatusRuntimeException> answer) {
+    for (ServiceDescriptor service : LEADER_SERVICES) {
+      handlers.addService(Refusing.service(service, answer));
+    }
+  }
+
+  /** What a standby answers: the leader's address to ask instead, or that there is none yet. */
+  private StatusRuntimeException notLeader() {
+    Optional<EtcdElection.LeaderInfo> l = knownLeader;
+    if (l.isEmpty() || l.get().address().equals(address())) {
+      return ErrorMapper.status(Code.UNAVAILABLE, ErrorReason.ERROR_REASON_NO_LEADER,
+          "no leader is elected right now; try again shortly");
+    }
+    return ErrorMapper.status(Code.FAILED_PRECONDITION, ErrorReason.ERROR_REASON_NOT_LEADER,
+        "this coordinator is a standby; the leader is " + l.get().address() + " (epoch " + l.get().epoch() + ")",
+        Map.of("leader", l.get().address(), "epoch", Long.toString(l.get().epoch())));
+  }
+
+  private Channel peer(String address) {
+    return peers.computeIfAbsent(address, a -> ManagedChannelBuilder.forTarget(a).usePlaintext()
+        .maxInboundMessageSize(MAX_MESSAGE_BYTES).build());
   }
 
   /**
    * How long before its TTL runs out an agent that has lost the coordinator kills its runs, so that they are dead
    * before the coordinator hands them to another worker: a third of the TTL, at most 3 s.
    */
-  static java.time.Duration fenceMargin(java.time.Duration workerTtl) {
-    java.time.Duration third = workerTtl.dividedBy(3);
-    return third.compareTo(java.time.Duration.ofSeconds(3)) < 0 ? third : java.time.Duration.ofSeconds(3);
+  static Duration fenceMargin(Duration workerTtl) {
+    Duration third = workerTtl.dividedBy(3);
+    return third.compareTo(Duration.ofSeconds(3)) < 0 ? third : Duration.ofSeconds(3);
+  }
+
+  /**
+   * The address others reach this coordinator at: {@code --advertise}, else the listen address with the port it
+   * actually has (a wildcard host replaced by this host's name).
+   */
+  String address() {
+    if (!config.ha().advertise().isEmpty()) {
+      return config.ha().advertise();
+    }
+    HostPort listen = HostPort.parse(config.listen());
+    String host = listen.host();
+    if (host.equals("0.0.0.0") || host.equals("::")) {
+      host = CoordinatorConfig.localHostName();
+    }
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
   }
 
   /** The port the server listens on (useful with port 0). */
-  /** The address clients reach this coordinator at: the listen address with the port it actually has. */
-  private String address() {
-    HostPort listen = HostPort.parse(config.listen());
-    String host = listen.host().contains(":") ? "[" + listen.host() + "]" : listen.host();
-    return host + ":" + port();
-  }
-
   public int port() {
     return server.getPort();
   }
 
+  /** The epoch this coordinator leads in; 0 while it does not lead. */
   public long epoch() {
-    return epoch;
+    LeaderState state = leader;
+    return state == null ? 0 : state.epoch;
+  }
+
+  /** Whether this coordinator leads now. */
+  public boolean leading() {
+    return leader != null;
   }
 
   /** The store (for tests that count its writes). */
@@ -179,11 +297,11 @@ public final class Coordinator implements Closeable {
 
   /** The dispatcher (for tests that drive its loop directly). */
   public Dispatcher dispatcher() {
-    return dispatcher;
+    return leader.dispatcher;
   }
 
   public JobRegistry jobs() {
-    return jobs;
+    return leader.jobs;
   }
 
   @Override
@@ -195,14 +313,17 @@ public final class Coordinator implements Closeable {
     if (server != null) {
       server.shutdown();
     }
-    if (ticker != null) {
-      ticker.close();
+    if (election != null) {
+      election.close(); // deposes this coordinator if it led
     }
-    if (dispatcher != null) {
-      dispatcher.close();
+    stopStandby();
+    LeaderState state = leader;
+    leader = null;
+    if (state != null) {
+      state.close();
     }
-    if (requests != null) {
-      requests.close();
+    if (replication != null) {
+      replication.close();
     }
     if (server != null) {
       try {
@@ -214,6 +335,10 @@ public final class Coordinator implements Closeable {
         server.shutdownNow();
         Thread.currentThread().interrupt();
       }
+    }
+    peers.values().forEach(ManagedChannel::shutdownNow);
+    if (etcd != null) {
+      etcd.close();
     }
     if (store != null) {
       store.close();

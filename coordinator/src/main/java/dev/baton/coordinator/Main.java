@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
     name = "baton-coordinator",
     mixinStandardHelpOptions = true,
     version = "baton-coordinator " + Coordinator.VERSION,
-    description = "Runs a Baton coordinator: standalone (one coordinator, its own RocksDB store; HA with etcd comes later).",
+    description = "Runs a Baton coordinator: standalone (one coordinator, its own RocksDB store), or one of several "
+        + "with --etcd: elected through etcd leases, standbys replicating the leader's store.",
     footer = {"", "Settings come from defaults, then --config FILE, then BATON_* environment variables "
         + "(BATON_LISTEN, BATON_DATA_DIR, ...), then flags; later ones win."})
 public final class Main implements Callable<Integer> {
@@ -43,6 +44,22 @@ public final class Main implements Callable<Integer> {
       description = "Silence after which a worker is dead and its runs are requeued (default 10s).")
   private String workerTtl;
 
+  @Option(names = "--etcd", paramLabel = "HOST:PORT[,...]",
+      description = "etcd endpoints: run highly available, elected through etcd (default: standalone).")
+  private String etcd;
+
+  @Option(names = "--advertise", paramLabel = "HOST:PORT",
+      description = "The address other coordinators, agents and clients dial (default: the listen address).")
+  private String advertise;
+
+  @Option(names = "--lease-ttl", paramLabel = "DURATION",
+      description = "Election lease TTL, whole seconds (default 3s): a dead leader is replaced after about this long.")
+  private String leaseTtl;
+
+  @Option(names = "--cluster", paramLabel = "NAME",
+      description = "etcd key prefix, so several Baton clusters can share one etcd (default baton).")
+  private String cluster;
+
   @Override
   public Integer call() throws Exception {
     Map<String, String> flags = new HashMap<>();
@@ -60,6 +77,18 @@ public final class Main implements Callable<Integer> {
     }
     if (workerTtl != null) {
       flags.put("worker_ttl", workerTtl);
+    }
+    if (etcd != null) {
+      flags.put("etcd", etcd);
+    }
+    if (advertise != null) {
+      flags.put("advertise", advertise);
+    }
+    if (leaseTtl != null) {
+      flags.put("lease_ttl", leaseTtl);
+    }
+    if (cluster != null) {
+      flags.put("cluster", cluster);
     }
     CoordinatorConfig config;
     try {

@@ -48,6 +48,11 @@ public final class ErrorMapper {
       e.details().forEach(detail -> status.addDetails(Any.pack(detail)));
       return StatusProto.toStatusRuntimeException(status.build());
     }
+    if (failure instanceof dev.baton.coordinator.store.NotReplicatedException) {
+      return status(Code.UNAVAILABLE, ErrorReason.ERROR_REASON_NOT_LEADER, "this coordinator lost its leadership "
+          + "while answering: the change was not acknowledged; send it again (the client helper does, with its "
+          + "request_id)");
+    }
     if (failure instanceof StoreException e && e.diskFull()) {
       // Not the caller's mistake and not a bug: nothing was changed, and writes work again once there is space.
       log.warn("a write was refused: the coordinator's disk is full ({})", e.getMessage());
@@ -60,10 +65,16 @@ public final class ErrorMapper {
 
   /** A status with its {@code ErrorInfo}, for failures raised at the gRPC edge itself. */
   public static StatusRuntimeException status(Code code, ErrorReason reason, String message) {
+    return status(code, reason, message, Map.of());
+  }
+
+  /** As {@link #status(Code, ErrorReason, String)}, with {@code ErrorInfo} metadata. */
+  public static StatusRuntimeException status(Code code, ErrorReason reason, String message,
+      Map<String, String> metadata) {
     return StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
         .setCode(code.getNumber())
         .setMessage(message)
-        .addDetails(Any.pack(errorInfo(reason, Map.of())))
+        .addDetails(Any.pack(errorInfo(reason, metadata)))
         .build());
   }
 

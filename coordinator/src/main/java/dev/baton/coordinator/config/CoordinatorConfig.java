@@ -8,7 +8,9 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -27,6 +29,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * @param workerTtl silence after which a worker is declared dead
  * @param heartbeatInterval how often agents heartbeat
  * @param maxOutputBytes output kept per attempt
+ * @param ha the HA settings; {@link Ha#STANDALONE} without etcd
  */
 public record CoordinatorConfig(
     String listen,
@@ -35,11 +38,52 @@ public record CoordinatorConfig(
     Duration misfireGrace,
     Duration workerTtl,
     Duration heartbeatInterval,
-    long maxOutputBytes) {
+    long maxOutputBytes,
+    Ha ha) {
 
   /** Keys of the config file and the environment, in the order documented in the README. */
   public static final Set<String> KEYS = Set.of(
-      "listen", "data_dir", "insecure", "misfire_grace", "worker_ttl", "heartbeat_interval", "max_output_bytes");
+      "listen", "data_dir", "insecure", "misfire_grace", "worker_ttl", "heartbeat_interval", "max_output_bytes",
+      "etcd", "advertise", "lease_ttl", "cluster");
+
+  /**
+   * High availability through etcd (DESIGN.md section 8).
+   *
+   * @param etcd etcd endpoints, {@code host:port}; empty: standalone
+   * @param advertise the address other coordinators, agents and clients dial; empty: the listen address with the
+   *     port actually bound
+   * @param leaseTtl the election lease's time to live
+   * @param cluster the etcd key prefix, so that several Baton clusters can share one etcd
+   */
+  public record Ha(List<String> etcd, String advertise, Duration leaseTtl, String cluster) {
+    public static final Ha STANDALONE = new Ha(List.of(), "", Duration.ofSeconds(3), "baton");
+
+    public Ha {
+      etcd = List.copyOf(etcd);
+      for (String endpoint : etcd) {
+        HostPort.parse(endpoint);
+      }
+      if (!advertise.isEmpty()) {
+        HostPort a = HostPort.parse(advertise);
+        if (a.port() == 0 || a.host().equals("0.0.0.0") || a.host().equals("::")) {
+          throw new IllegalArgumentException("advertise: " + advertise + " is not an address others can dial "
+              + "(give a host and a port, not 0)");
+        }
+      }
+      if (leaseTtl.compareTo(Duration.ofSeconds(2)) < 0 || leaseTtl.toMillis() % 1000 != 0) {
+        throw new IllegalArgumentException("lease_ttl must be whole seconds, at least 2s (etcd leases count "
+            + "seconds), not " + DurationText.format(leaseTtl));
+      }
+      if (!cluster.matches("[A-Za-z0-9._-]{1,64}")) {
+        throw new IllegalArgumentException("cluster: '" + cluster + "' must be 1 to 64 letters, digits, '.', '_' "
+            + "or '-'");
+      }
+    }
+
+    public boolean enabled() {
+      return !etcd.isEmpty();
+    }
+  }
 
   public CoordinatorConfig {
     HostPort.parse(listen); // throws with a clear message
@@ -66,7 +110,8 @@ public record CoordinatorConfig(
         Duration.ofSeconds(60),
         Duration.ofSeconds(10),
         Duration.ofSeconds(1),
-        1L << 20);
+        1L << 20,
+        Ha.STANDALONE);
   }
 
   /**
@@ -98,7 +143,27 @@ public record CoordinatorConfig(
         duration(values, "misfire_grace", d.misfireGrace()),
         duration(values, "worker_ttl", d.workerTtl()),
         duration(values, "heartbeat_interval", d.heartbeatInterval()),
-        values.containsKey("max_output_bytes") ? parseLong(values, "max_output_bytes") : d.maxOutputBytes());
+        values.containsKey("max_output_bytes") ? parseLong(values, "max_output_bytes") : d.maxOutputBytes(),
+        new Ha(
+            values.containsKey("etcd") ? endpoints(values.get("etcd")) : d.ha().etcd(),
+            values.getOrDefault("advertise", d.ha().advertise()).trim(),
+            duration(values, "lease_ttl", d.ha().leaseTtl()),
+            values.getOrDefault("cluster", d.ha().cluster()).trim()));
+  }
+
+  /** A comma-separated list of {@code host:port} (a YAML list is read as its text, "[a, b]"). */
+  private static List<String> endpoints(String text) {
+    String list = text.trim();
+    if (list.startsWith("[") && list.endsWith("]")) {
+      list = list.substring(1, list.length() - 1);
+    }
+    List<String> out = new ArrayList<>();
+    for (String part : list.split(",")) {
+      if (!part.isBlank()) {
+        out.add(part.trim());
+      }
+    }
+    return out;
   }
 
   private static Map<String, String> readFile(Path file) throws IOException {

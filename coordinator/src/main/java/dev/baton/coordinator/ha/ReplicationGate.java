@@ -1,5 +1,6 @@
 package dev.baton.coordinator.ha;
 
+import dev.baton.coordinator.store.NotReplicatedException;
 import dev.baton.coordinator.store.Store;
 import dev.baton.coordinator.store.StoreException;
 import java.time.Duration;
@@ -187,6 +188,6 @@ public final class ReplicationGate implements Store.Replication {
   }
 
   private StoreException notLeader() {
-    return new StoreException("this coordinator is no longer the leader: the change is not acknowledged");
+    return new NotReplicatedException("this coordinator is no longer the leader: the change is not acknowledged");
   }
 }

@@ -1,0 +1,111 @@
+package dev.baton.coordinator;
+
+import com.google.protobuf.util.Timestamps;
+import dev.baton.coordinator.api.ClusterServiceImpl;
+import dev.baton.coordinator.api.JobServiceImpl;
+import dev.baton.coordinator.api.RequestChecks;
+import dev.baton.coordinator.api.RunServiceImpl;
+import dev.baton.coordinator.config.CoordinatorConfig;
+import dev.baton.coordinator.dispatch.DispatchSettingsStore;
+import dev.baton.coordinator.dispatch.Dispatcher;
+import dev.baton.coordinator.dispatch.ReadyQueue;
+import dev.baton.coordinator.error.FatalHandler;
+import dev.baton.coordinator.job.JobRegistry;
+import dev.baton.coordinator.job.TickLoop;
+import dev.baton.coordinator.request.RequestLog;
+import dev.baton.coordinator.run.ActiveRuns;
+import dev.baton.coordinator.run.BackfillQueue;
+import dev.baton.coordinator.run.DeadLetters;
+import dev.baton.coordinator.run.OutputStore;
+import dev.baton.coordinator.run.RetryQueue;
+import dev.baton.coordinator.run.RunEventHub;
+import dev.baton.coordinator.run.RunStore;
+import dev.baton.coordinator.store.Store;
+import dev.baton.coordinator.worker.AgentStreamService;
+import io.grpc.ServerServiceDefinition;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Everything a leader holds in memory, rebuilt from the store: the indexes, the tick loop, the dispatcher, and the
+ * services that use them. Built when a coordinator starts leading (at start when standalone; when elected in HA),
+ * through the same code either way, and closed as a whole when it stops.
+ */
+final class LeaderState implements AutoCloseable {
+  /** How often request records older than a day are removed. */
+  private static final Duration REQUEST_SWEEP_INTERVAL = Duration.ofMinutes(10);
+
+  final long epoch;
+  final JobRegistry jobs;
+  final Dispatcher dispatcher;
+  final RunEventHub events;
+  private final TickLoop ticker;
+  private final RequestLog requests;
+  private final List<ServerServiceDefinition> services;
+
+  /** Restores the state from {@code store}; nothing runs until {@link #start}. */
+  LeaderState(Store store, CoordinatorConfig config, Clock clock, long epoch, Supplier<String> address) {
+    this.epoch = epoch;
+    ReadyQueue readyQueue = new ReadyQueue(store);
+    readyQueue.load();
+    events = new RunEventHub();
+    RunStore runs = new RunStore(store, readyQueue, events, clock);
+    ActiveRuns active = new ActiveRuns();
+    active.load(store);
+    events.subscribe(active);
+    TickLoop[] tickerRef = new TickLoop[1];
+    BackfillQueue backfills = new BackfillQueue(store);
+    backfills.load();
+    jobs = new JobRegistry(store, runs, active, backfills, clock, config.misfireGrace(), () -> tickerRef[0].wake());
+    jobs.load();
+    ticker = new TickLoop(jobs, clock);
+    tickerRef[0] = ticker;
+    OutputStore output = new OutputStore(store, runs, events, config.maxOutputBytes());
+    DispatchSettingsStore dispatchSettings = new DispatchSettingsStore(store);
+    RetryQueue retries = new RetryQueue(store);
+    retries.load();
+    DeadLetters deadLetters = new DeadLetters(store);
+    dispatcher = new Dispatcher(store, runs, readyQueue, output, events, retries, deadLetters, dispatchSettings,
+        jobs, active, backfills, clock, new java.util.Random(), new Dispatcher.Timing(
+        config.heartbeatInterval(), config.workerTtl(), Coordinator.fenceMargin(config.workerTtl()),
+        config.maxOutputBytes()),
+        epoch);
+    dispatcher.load();
+    jobs.canceller(dispatcher::cancel);
+    requests = new RequestLog(store, clock);
+
+    ClusterServiceImpl.Identity identity = new ClusterServiceImpl.Identity(
+        dev.baton.coordinator.config.CoordinatorConfig.localHostName(), address, epoch,
+        Timestamps.fromMillis(clock.millis()), Coordinator.VERSION);
+    services = List.of(
+        RequestChecks.around(new JobServiceImpl(jobs, requests, clock)),
+        RequestChecks.around(new RunServiceImpl(runs, dispatcher, output, events, deadLetters, jobs.graph(),
+            name -> jobs.find(name).isPresent(), requests)),
+        RequestChecks.around(new ClusterServiceImpl(identity, jobs, readyQueue, dispatcher, dispatchSettings)),
+        new AgentStreamService(dispatcher, output, clock).withAddresses());
+  }
+
+  /** The gRPC services a leader serves (JobService, RunService, ClusterService, AgentService). */
+  List<ServerServiceDefinition> services() {
+    return services;
+  }
+
+  /** Starts ticking and dispatching. */
+  void start(FatalHandler fatal) {
+    ticker.onFatal(fatal);
+    dispatcher.onFatal(fatal);
+    requests.startSweeping(REQUEST_SWEEP_INTERVAL);
+    ticker.start();
+    dispatcher.start();
+  }
+
+  /** Stops ticking and dispatching and ends the agent streams; the store stays open. */
+  @Override
+  public void close() {
+    ticker.close();
+    dispatcher.close();
+    requests.close();
+  }
+}
