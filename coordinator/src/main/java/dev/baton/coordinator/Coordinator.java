@@ -145,6 +145,7 @@ public final class Coordinator implements Closeable {
     public void elected(EtcdElection.Leadership leadership) {
       stopStandby();
       long epoch = leadership.epoch();
+      store.replication(Store.Replication.NONE); // the era's first change; standbys get it from the log
       Histories.begin(store, epoch);
       ReplicationGate gate = new ReplicationGate(address(), leadership.inSyncSet(),
           config.ha().leaseTtl().dividedBy(3), store, leadership::valid);

@@ -118,7 +118,9 @@ public final class EtcdElection implements AutoCloseable {
     this.ttl = ttl;
     this.renewEvery = ttl.dividedBy(6);
     this.pollEvery = Duration.ofMillis(Math.min(250, ttl.toMillis() / 10));
-    this.callTimeout = ttl.dividedBy(3);
+    // Long enough for a slow answer (a JVM's first calls, a loaded machine): the lease's validity is counted from
+    // when a renewal was sent, so a late answer still counts.
+    this.callTimeout = ttl;
     this.listener = listener;
     this.thread = new Thread(this::loop, "baton-election");
     thread.setDaemon(true);
@@ -149,6 +151,7 @@ public final class EtcdElection implements AutoCloseable {
     while (running) {
       LeaseKeeper lease = null;
       try {
+        mayLead(); // the first calls of a JVM to etcd are slow: not while a lease runs
         lease = new LeaseKeeper();
         waitUntilMayCampaign(lease);
         CompletableFuture<CampaignResponse> campaign =
