@@ -139,8 +139,9 @@ public final class Main implements Cli, Callable<Integer> {
   // Setters rather than fields: the options are inherited by every subcommand and written through these from
   // wherever they appear; the null picocli passes to reset a subcommand's copy must not erase a value given
   // before the subcommand.
-  @Option(names = "--coordinator", paramLabel = "HOST:PORT", scope = ScopeType.INHERIT,
-      description = "Coordinator to talk to (default: $BATON_COORDINATOR, else " + BatonClient.DEFAULT_TARGET + ").")
+  @Option(names = "--coordinator", paramLabel = "HOST:PORT[,...]", scope = ScopeType.INHERIT,
+      description = "Coordinator to talk to, or several of an HA cluster (calls follow the leader) "
+          + "(default: $BATON_COORDINATOR, else " + BatonClient.DEFAULT_TARGET + ").")
   void setCoordinator(String value) {
     if (value != null) {
       coordinator = value;

@@ -9,6 +9,7 @@ import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
 import io.grpc.ForwardingClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -20,10 +21,10 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The client helper programs use to talk to Baton: builds a channel from a target, applies a default deadline to
- * every unary call, gives every call that takes a request id a fresh one, and retries only idempotent calls (those
- * included), only on UNAVAILABLE, through gRPC's own retry support, so a retry is never sent after the server may
- * have acted on a call that could act twice.
+ * The client helper programs use to talk to Baton: connects to one coordinator or several (HA), follows the leader
+ * (a standby names it; the call goes there), applies a default deadline to every unary call, gives every call that
+ * takes a request id a fresh one, and sends a call again after UNAVAILABLE — to the next coordinator, with backoff,
+ * within its deadline — only if it cannot act twice ({@link #IDEMPOTENT}, those with their request id included).
  *
  * <pre>{@code
  * try (BatonClient baton = BatonClient.connect("127.0.0.1:7070")) {
@@ -51,21 +52,28 @@ public final class BatonClient implements AutoCloseable {
       "baton.v1.ClusterService", List.of("GetClusterStatus", "ListWorkers", "GetWorker", "DrainWorker",
           "GetDispatchPolicy", "SetDispatchPolicy"));
 
-  private final ManagedChannel channel;
+  private final LeaderChannel leaderChannel;
+  private final Channel channel;
   private final JobServiceGrpc.JobServiceBlockingStub jobs;
   private final RunServiceGrpc.RunServiceBlockingStub runs;
   private final ClusterServiceGrpc.ClusterServiceBlockingStub cluster;
 
-  private BatonClient(ManagedChannel channel) {
-    this.channel = channel;
+  private BatonClient(LeaderChannel leaderChannel, Duration defaultDeadline) {
+    this.leaderChannel = leaderChannel;
+    this.channel = ClientInterceptors.intercept(leaderChannel, new DefaultDeadline(defaultDeadline),
+        new RequestIds());
     this.jobs = JobServiceGrpc.newBlockingStub(channel);
     this.runs = RunServiceGrpc.newBlockingStub(channel);
     this.cluster = ClusterServiceGrpc.newBlockingStub(channel);
   }
 
-  /** Connects to {@code target} ({@code host:port}) in plain text. */
-  public static BatonClient connect(String target) {
-    return create(ManagedChannelBuilder.forTarget(target).usePlaintext());
+  /**
+   * Connects in plain text to {@code targets}: one coordinator ({@code host:port}), or several, comma-separated, in
+   * HA mode (any of them will do: calls follow the leader).
+   */
+  public static BatonClient connect(String targets) {
+    return new BatonClient(new LeaderChannel(LeaderRedirect.targets(targets), BatonClient::plaintext,
+        BatonClient::idempotent), DEFAULT_DEADLINE);
   }
 
   /** The target from {@code BATON_COORDINATOR}, or {@link #DEFAULT_TARGET}. */
@@ -79,32 +87,39 @@ public final class BatonClient implements AutoCloseable {
     return create(builder, DEFAULT_DEADLINE);
   }
 
-  /** As {@link #create(ManagedChannelBuilder)}, with another default deadline for unary calls. */
+  /**
+   * As {@link #create(ManagedChannelBuilder)}, with another default deadline for unary calls. A leader another
+   * coordinator names is dialled in plain text.
+   */
   public static BatonClient create(ManagedChannelBuilder<?> builder, Duration defaultDeadline) {
-    return new BatonClient(builder
-        .defaultServiceConfig(serviceConfig())
-        .enableRetry()
-        .maxInboundMessageSize(4 << 20)
-        .intercept(new DefaultDeadline(defaultDeadline), new RequestIds())
-        .build());
+    String first = "given";
+    return new BatonClient(new LeaderChannel(List.of(first),
+        target -> target.equals(first) ? configure(builder) : plaintext(target), BatonClient::idempotent),
+        defaultDeadline);
   }
 
-  /** The gRPC service config: a retry policy for the idempotent methods, on UNAVAILABLE only. */
-  static Map<String, Object> serviceConfig() {
-    List<Map<String, Object>> names = IDEMPOTENT.entrySet().stream()
-        .flatMap(e -> e.getValue().stream().map(m -> Map.<String, Object>of("service", e.getKey(), "method", m)))
-        .toList();
-    Map<String, Object> retryPolicy = Map.of(
-        "maxAttempts", 4.0,
-        "initialBackoff", "0.1s",
-        "maxBackoff", "1s",
-        "backoffMultiplier", 2.0,
-        "retryableStatusCodes", List.of("UNAVAILABLE"));
-    return Map.of("methodConfig", List.of(Map.of("name", names, "retryPolicy", retryPolicy)));
+  private static ManagedChannel plaintext(String target) {
+    return configure(ManagedChannelBuilder.forTarget(target).usePlaintext());
   }
 
-  public ManagedChannel channel() {
+  private static ManagedChannel configure(ManagedChannelBuilder<?> builder) {
+    return builder.maxInboundMessageSize(4 << 20).build();
+  }
+
+  /** Whether a call may be sent again after UNAVAILABLE ({@link #IDEMPOTENT}). */
+  static boolean idempotent(MethodDescriptor<?, ?> method) {
+    List<String> methods = IDEMPOTENT.get(method.getServiceName());
+    return methods != null && methods.contains(method.getBareMethodName());
+  }
+
+  /** The channel the stubs use (it follows the leader): for stubs of other kinds, such as async ones. */
+  public Channel channel() {
     return channel;
+  }
+
+  /** The coordinator calls go to now: the last one that answered as leader. */
+  public String currentCoordinator() {
+    return leaderChannel.current();
   }
 
   public JobServiceGrpc.JobServiceBlockingStub jobs() {
@@ -121,13 +136,15 @@ public final class BatonClient implements AutoCloseable {
 
   @Override
   public void close() {
-    channel.shutdown();
+    leaderChannel.shutdown();
     try {
-      if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
-        channel.shutdownNow();
+      for (ManagedChannel c : leaderChannel.channels()) {
+        if (!c.awaitTermination(5, TimeUnit.SECONDS)) {
+          c.shutdownNow();
+        }
       }
     } catch (InterruptedException e) {
-      channel.shutdownNow();
+      leaderChannel.channels().forEach(ManagedChannel::shutdownNow);
       Thread.currentThread().interrupt();
     }
   }

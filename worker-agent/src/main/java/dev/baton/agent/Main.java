@@ -17,8 +17,10 @@ import picocli.CommandLine.Option;
     footer = {"", "Each option falls back to an environment variable, then to its default. SIGTERM drains the "
         + "agent: it takes no new work, lets running work finish, then exits."})
 public final class Main implements Callable<Integer> {
-  @Option(names = "--coordinator", paramLabel = "HOST:PORT", defaultValue = "${env:BATON_COORDINATOR:-127.0.0.1:7070}",
-      description = "Coordinator address (BATON_COORDINATOR; default ${DEFAULT-VALUE}).")
+  @Option(names = "--coordinator", paramLabel = "HOST:PORT[,...]",
+      defaultValue = "${env:BATON_COORDINATOR:-127.0.0.1:7070}",
+      description = "Coordinator address, or several of an HA cluster: the agent finds the leader through any of them "
+          + "(BATON_COORDINATOR; default ${DEFAULT-VALUE}).")
   private String coordinator;
 
   @Option(names = "--name", paramLabel = "NAME", defaultValue = "${env:BATON_AGENT_NAME}",

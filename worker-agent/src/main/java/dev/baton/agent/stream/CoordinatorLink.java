@@ -18,8 +18,13 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
+import dev.baton.client.LeaderRedirect;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,11 +52,16 @@ public final class CoordinatorLink implements AutoCloseable {
   private static final Duration DEFAULT_TTL = Duration.ofSeconds(10);
   private static final Duration DEFAULT_MARGIN = Duration.ofSeconds(3);
 
-  private final String target;
+  /** The coordinators the agent was given; it tries them in turn until one leads or names the leader. */
+  private final List<String> targets;
+  /** The coordinator the agent talks to now (or will next). */
+  private volatile String target;
+  /** Set when a standby named the leader: the next stream goes there at once. */
+  private volatile String redirect;
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Hello identity;
   private final Runs runs;
   private final Clock clock;
-  private final ManagedChannel channel;
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "baton-heartbeat");
     t.setDaemon(true);
@@ -91,15 +101,17 @@ public final class CoordinatorLink implements AutoCloseable {
   });
 
   /**
+   * @param targets one or more coordinators, {@code host:port[,host:port...]}: in HA mode any of them, since a standby
+   *     names the leader
    * @param identity the hello without held runs (id, name, labels, slots, version); held runs are added at each
    *     connect
    */
-  public CoordinatorLink(String target, Hello identity, Runs runs, Clock clock) {
-    this.target = target;
+  public CoordinatorLink(String targets, Hello identity, Runs runs, Clock clock) {
+    this.targets = LeaderRedirect.targets(targets);
+    this.target = this.targets.get(0);
     this.identity = identity;
     this.runs = runs;
     this.clock = clock;
-    this.channel = ManagedChannelBuilder.forTarget(target).usePlaintext().maxInboundMessageSize(4 << 20).build();
     this.lastHeard = clock.instant();
     runs.outbox(this::send);
   }
@@ -125,7 +137,9 @@ public final class CoordinatorLink implements AutoCloseable {
       CountDownLatch ended = new CountDownLatch(1);
       welcomed = false;
       long welcomesBefore = welcomes.get();
+      redirect = null;
       try {
+        ManagedChannel channel = channel(target);
         // The channel keeps its own reconnect backoff (up to 2 minutes); ours below is the one that should count.
         channel.resetConnectBackoff();
         AgentServiceGrpc.newStub(channel).connect(new Responses(ended));
@@ -142,7 +156,24 @@ public final class CoordinatorLink implements AutoCloseable {
       if (!running.get()) {
         return;
       }
+      String leader = redirect;
+      if (leader != null) {
+        // A standby named the leader: go there now (a short pause, in case standbys disagree for a moment).
+        log.info("{} is a standby; the leader is {}", target, leader);
+        target = leader;
+        failures = 0;
+        try {
+          Thread.sleep(FIRST_BACKOFF.toMillis());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        continue;
+      }
       failures = welcomes.get() > welcomesBefore ? 0 : failures + 1;
+      if (failures > 0) {
+        target = nextTarget(target);
+      }
       Duration backoff = backoff(failures, backoffCap(workerTtl.minus(fenceMargin)));
       log.info("stream to {} ended; reconnecting in {} ms", target, backoff.toMillis());
       try {
@@ -152,6 +183,17 @@ public final class CoordinatorLink implements AutoCloseable {
         return;
       }
     }
+  }
+
+  /** The coordinator to try after {@code current} failed: the next one given, round the list. */
+  private String nextTarget(String current) {
+    int at = targets.indexOf(current);
+    return targets.get((at + 1) % targets.size());
+  }
+
+  private ManagedChannel channel(String address) {
+    return channels.computeIfAbsent(address,
+        a -> ManagedChannelBuilder.forTarget(a).usePlaintext().maxInboundMessageSize(4 << 20).build());
   }
 
   /** Capped exponential backoff with jitter: a random wait between half and all of min(cap, first * 2^n). */
@@ -322,7 +364,12 @@ public final class CoordinatorLink implements AutoCloseable {
 
     @Override
     public void onError(Throwable t) {
-      log.info("stream to {} broke: {}", target, t.getMessage());
+      Optional<String> leader = LeaderRedirect.leaderOf(t);
+      if (leader.isPresent()) {
+        redirect = leader.get();
+      } else {
+        log.info("stream to {} broke: {}", target, t.getMessage());
+      }
       end();
     }
 
@@ -357,14 +404,16 @@ public final class CoordinatorLink implements AutoCloseable {
     if (connector != null) {
       connector.interrupt();
     }
-    channel.shutdown();
+    channels.values().forEach(ManagedChannel::shutdown);
     try {
-      if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
-        channel.shutdownNow();
+      for (ManagedChannel channel : channels.values()) {
+        if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+          channel.shutdownNow();
+        }
       }
       timer.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
-      channel.shutdownNow();
+      channels.values().forEach(ManagedChannel::shutdownNow);
       Thread.currentThread().interrupt();
     }
   }
