@@ -249,6 +249,31 @@ class OutputTest {
   }
 
   @Test
+  void clusterStatusOfAnHaLeaderListsItsStandbysWithTheirLag() {
+    CoordinatorInfo leader = CoordinatorInfo.newBuilder().setName("10.0.0.1:7070").setAddress("10.0.0.1:7070")
+        .setRole(CoordinatorRole.COORDINATOR_ROLE_LEADER).setInSync(true).setConnected(true).build();
+    ClusterStatus status = ClusterStatus.newBuilder().setSelf(leader).setLeaderAddress("10.0.0.1:7070")
+        .setEpoch(7).addCoordinators(leader)
+        .addCoordinators(CoordinatorInfo.newBuilder().setName("10.0.0.2:7070").setAddress("10.0.0.2:7070")
+            .setRole(CoordinatorRole.COORDINATOR_ROLE_STANDBY).setInSync(true).setConnected(true))
+        .addCoordinators(CoordinatorInfo.newBuilder().setName("10.0.0.3:7070").setAddress("10.0.0.3:7070")
+            .setRole(CoordinatorRole.COORDINATOR_ROLE_STANDBY).setConnected(false).setReplicationLag(42)
+            .setReplicationLagTime(Duration.newBuilder().setSeconds(5)))
+        .build();
+    cli.fake.answer("GetClusterStatus", status);
+
+    Result r = cli.run("cluster", "status");
+
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().endsWith("""
+        COORDINATOR    ADDRESS        ROLE     IN SYNC  CONNECTED  LAG
+        10.0.0.1:7070  10.0.0.1:7070  leader   -        -          -
+        10.0.0.2:7070  10.0.0.2:7070  standby  yes      yes        0
+        10.0.0.3:7070  10.0.0.3:7070  standby  no       no         42 (5s)
+        """), r.out());
+  }
+
+  @Test
   void jobGetShowsTheJobForPeople() {
     cli.fake.answer("GetJob", job());
 

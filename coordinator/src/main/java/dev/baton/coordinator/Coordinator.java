@@ -19,6 +19,8 @@ import dev.baton.coordinator.store.NotReplicatedException;
 import dev.baton.coordinator.store.Store;
 import dev.baton.proto.v1.AgentServiceGrpc;
 import dev.baton.proto.v1.ClusterServiceGrpc;
+import dev.baton.proto.v1.CoordinatorInfo;
+import dev.baton.proto.v1.CoordinatorRole;
 import dev.baton.proto.v1.ErrorReason;
 import dev.baton.proto.v1.JobServiceGrpc;
 import dev.baton.proto.v1.ReplicationServiceGrpc;
@@ -120,7 +122,8 @@ public final class Coordinator implements Closeable {
         .build()
         .start();
     if (!ha) {
-      lead(StandaloneEpoch.advance(store), Store.Replication.NONE);
+      lead(StandaloneEpoch.advance(store), Store.Replication.NONE, CoordinatorRole.COORDINATOR_ROLE_STANDALONE,
+          List::of);
       lifecycle.transition(Lifecycle.State.RUNNING);
       log.info("coordinator standalone on {} (port {}), epoch {}, {} jobs, data in {}, ready in {} ms",
           config.listen(), port(), leader.epoch, leader.jobs.count(), config.dataDir().toAbsolutePath(),
@@ -154,7 +157,7 @@ public final class Coordinator implements Closeable {
       lead(epoch, sequence -> {
         server.wake();
         gate.awaitReplicated(sequence);
-      });
+      }, CoordinatorRole.COORDINATOR_ROLE_LEADER, () -> standbys(gate));
       log.info("leading in epoch {} with {} jobs", epoch, leader.jobs.count());
     }
 
@@ -176,10 +179,24 @@ public final class Coordinator implements Closeable {
     }
   }
 
+  /** The standbys as the leader sees them, for the cluster status. */
+  private static List<CoordinatorInfo> standbys(ReplicationGate gate) {
+    return gate.standings().entrySet().stream().map(e -> CoordinatorInfo.newBuilder()
+        .setName(e.getKey())
+        .setAddress(e.getKey())
+        .setRole(CoordinatorRole.COORDINATOR_ROLE_STANDBY)
+        .setReplicationLag(e.getValue().behind())
+        .setReplicationLagTime(com.google.protobuf.util.Durations.fromNanos(e.getValue().behindFor().toNanos()))
+        .setInSync(e.getValue().inSync())
+        .setConnected(e.getValue().connected())
+        .build()).toList();
+  }
+
   /** Starts leading in {@code epoch}: the state restored from the store, its services served, then the loops. */
-  private void lead(long epoch, Store.Replication replicated) {
+  private void lead(long epoch, Store.Replication replicated, CoordinatorRole role,
+      Supplier<List<CoordinatorInfo>> standbys) {
     store.replication(replicated);
-    LeaderState state = new LeaderState(store, config, clock, epoch, this::address);
+    LeaderState state = new LeaderState(store, config, clock, epoch, this::address, role, standbys);
     for (ServerServiceDefinition service : state.services()) {
       handlers.addService(service);
     }

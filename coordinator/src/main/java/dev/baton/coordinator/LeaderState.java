@@ -22,6 +22,8 @@ import dev.baton.coordinator.run.RunEventHub;
 import dev.baton.coordinator.run.RunStore;
 import dev.baton.coordinator.store.Store;
 import dev.baton.coordinator.worker.AgentStreamService;
+import dev.baton.proto.v1.CoordinatorInfo;
+import dev.baton.proto.v1.CoordinatorRole;
 import io.grpc.ServerServiceDefinition;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,7 +48,8 @@ final class LeaderState implements AutoCloseable {
   private final List<ServerServiceDefinition> services;
 
   /** Restores the state from {@code store}; nothing runs until {@link #start}. */
-  LeaderState(Store store, CoordinatorConfig config, Clock clock, long epoch, Supplier<String> address) {
+  LeaderState(Store store, CoordinatorConfig config, Clock clock, long epoch, Supplier<String> address,
+      CoordinatorRole role, Supplier<List<CoordinatorInfo>> standbys) {
     this.epoch = epoch;
     ReadyQueue readyQueue = new ReadyQueue(store);
     readyQueue.load();
@@ -76,9 +79,8 @@ final class LeaderState implements AutoCloseable {
     jobs.canceller(dispatcher::cancel);
     requests = new RequestLog(store, clock);
 
-    ClusterServiceImpl.Identity identity = new ClusterServiceImpl.Identity(
-        dev.baton.coordinator.config.CoordinatorConfig.localHostName(), address, epoch,
-        Timestamps.fromMillis(clock.millis()), Coordinator.VERSION);
+    ClusterServiceImpl.Identity identity = new ClusterServiceImpl.Identity(CoordinatorConfig.localHostName(),
+        address, role, epoch, Timestamps.fromMillis(clock.millis()), Coordinator.VERSION, standbys);
     services = List.of(
         RequestChecks.around(new JobServiceImpl(jobs, requests, clock)),
         RequestChecks.around(new RunServiceImpl(runs, dispatcher, output, events, deadLetters, jobs.graph(),

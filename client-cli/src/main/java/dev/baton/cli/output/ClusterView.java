@@ -33,11 +33,14 @@ public final class ClusterView {
     d.print(out);
     if (s.getCoordinatorsCount() > 1) {
       out.println();
-      Table t = new Table("COORDINATOR", "ADDRESS", "ROLE", "IN SYNC", "LAG");
+      // The lag of a standby: sequence numbers behind the leader's store, and for how long it has been behind.
+      Table t = new Table("COORDINATOR", "ADDRESS", "ROLE", "IN SYNC", "CONNECTED", "LAG");
       for (CoordinatorInfo c : s.getCoordinatorsList()) {
         boolean standby = c.getRole() == dev.baton.proto.v1.CoordinatorRole.COORDINATOR_ROLE_STANDBY;
+        String lag = Long.toUnsignedString(c.getReplicationLag())
+            + (c.getReplicationLag() == 0 ? "" : " (" + TimeText.format(c.getReplicationLagTime()) + ")");
         t.row(c.getName(), c.getAddress(), EnumText.name(c.getRole()), standby ? (c.getInSync() ? "yes" : "no") : "",
-            standby ? Long.toUnsignedString(c.getReplicationLag()) : "");
+            standby ? (c.getConnected() ? "yes" : "no") : "", standby ? lag : "");
       }
       t.print(out);
     }

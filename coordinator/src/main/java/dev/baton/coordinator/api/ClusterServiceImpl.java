@@ -29,8 +29,13 @@ import java.util.Map;
 public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceImplBase {
   /** What a status reports about the coordinator itself, fixed at start. */
   /** Who this coordinator is; the address is read when asked, as the port is known only once it listens. */
-  public record Identity(String name, java.util.function.Supplier<String> address, long epoch,
-      com.google.protobuf.Timestamp startTime, String version) {}
+  /**
+   * Who answers: its name, address, role and epoch, when it started, and the other coordinators it knows (in HA the
+   * leader's standbys, as the leader sees them; empty when standalone).
+   */
+  public record Identity(String name, java.util.function.Supplier<String> address, CoordinatorRole role, long epoch,
+      com.google.protobuf.Timestamp startTime, String version,
+      java.util.function.Supplier<java.util.List<CoordinatorInfo>> standbys) {}
 
   private final Identity identity;
   private final JobRegistry jobs;
@@ -83,14 +88,16 @@ public final class ClusterServiceImpl extends ClusterServiceGrpc.ClusterServiceI
       CoordinatorInfo self = CoordinatorInfo.newBuilder()
           .setName(identity.name())
           .setAddress(identity.address().get())
-          .setRole(CoordinatorRole.COORDINATOR_ROLE_STANDALONE)
+          .setRole(identity.role())
           .setInSync(true)
+          .setConnected(true)
           .build();
       ClusterStatus.Builder status = ClusterStatus.newBuilder()
           .setSelf(self)
           .setLeaderAddress(identity.address().get())
           .setEpoch(identity.epoch())
           .addCoordinators(self)
+          .addAllCoordinators(identity.standbys().get())
           .setDispatch(dispatchSettings.current())
           .setJobs(jobs.count())
           .setStartTime(identity.startTime())

@@ -32,6 +32,8 @@ public final class ReplicationGate implements Store.Replication {
     /** While joining: it is added to the set once it has applied this. */
     long joinAt = -1;
     boolean connected;
+    /** When it last had everything written (System.nanoTime()). */
+    long caughtUpNanos = System.nanoTime();
   }
 
   private final String self;
@@ -111,6 +113,9 @@ public final class ReplicationGate implements Store.Replication {
     Member m = members.computeIfAbsent(id, k -> new Member());
     m.applied = Math.max(m.applied, sequence);
     long latest = store.latestSequence();
+    if (m.applied >= latest) {
+      m.caughtUpNanos = System.nanoTime();
+    }
     if (!m.waitedFor && m.connected && m.applied >= latest) {
       // Caught up: from now on every commit waits for it; it counts once it has all written before now.
       m.waitedFor = true;
@@ -131,15 +136,21 @@ public final class ReplicationGate implements Store.Replication {
     return deposed;
   }
 
-  /** The standbys and what each has applied, for the cluster status. */
+  /** The standbys and how far behind each is, for the cluster status. */
   public synchronized Map<String, Standing> standings() {
     Map<String, Standing> out = new LinkedHashMap<>();
-    members.forEach((id, m) -> out.put(id, new Standing(m.applied, m.inSync, m.connected)));
+    long latest = store.latestSequence();
+    long now = System.nanoTime();
+    members.forEach((id, m) -> {
+      long behind = Math.max(0, latest - m.applied);
+      Duration behindFor = behind == 0 ? Duration.ZERO : Duration.ofNanos(now - m.caughtUpNanos);
+      out.put(id, new Standing(behind, behindFor, m.inSync, m.connected));
+    });
     return out;
   }
 
-  /** What the leader knows of one standby. */
-  public record Standing(long applied, boolean inSync, boolean connected) {}
+  /** What the leader knows of one standby: sequence numbers behind, for how long, in the set, connected. */
+  public record Standing(long behind, Duration behindFor, boolean inSync, boolean connected) {}
 
   private List<String> behind(long sequence) {
     return members.entrySet().stream()
