@@ -20,6 +20,27 @@ public final class LeaderRedirect {
 
   private LeaderRedirect() {}
 
+  /** The reason a coordinator answers with while no leader is elected. */
+  public static final String NO_LEADER = "NO_LEADER";
+
+  /** Whether {@code failure} says that no leader is elected right now (an election is under way). */
+  public static boolean noLeader(Throwable failure) {
+    Status status = StatusProto.fromThrowable(failure);
+    if (status == null) {
+      return false;
+    }
+    for (Any detail : status.getDetailsList()) {
+      if (detail.is(ErrorInfo.class)) {
+        try {
+          return detail.unpack(ErrorInfo.class).getReason().equals(NO_LEADER);
+        } catch (InvalidProtocolBufferException e) {
+          return false;
+        }
+      }
+    }
+    return false;
+  }
+
   /** The leader's address a standby named in {@code failure}, if it is such an answer. */
   public static Optional<String> leaderOf(Throwable failure) {
     Status status = StatusProto.fromThrowable(failure);

@@ -158,7 +158,13 @@ public final class EtcdElection implements AutoCloseable {
             client.getElectionClient().campaign(electionName, lease.id, bytes(selfId));
         try {
           while (!campaign.isDone()) {
-            tick(lease);
+            // Wakes the moment the campaign is won, not at the next poll.
+            try {
+              campaign.get(pollEvery.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+              // still campaigning
+            }
+            roundChecks(lease);
           }
         } finally {
           campaign.cancel(true);
@@ -224,6 +230,10 @@ public final class EtcdElection implements AutoCloseable {
   /** One round: sleeps a poll interval, checks the lease, polls the leader. */
   private void tick(LeaseKeeper lease) throws Exception {
     sleep(pollEvery);
+    roundChecks(lease);
+  }
+
+  private void roundChecks(LeaseKeeper lease) throws Exception {
     if (!running) {
       throw new InterruptedException("closing");
     }

@@ -58,6 +58,8 @@ public final class CoordinatorLink implements AutoCloseable {
   private volatile String target;
   /** Set when a standby named the leader: the next stream goes there at once. */
   private volatile String redirect;
+  /** Set when a coordinator said no leader is elected: an election is under way, the next try comes soon. */
+  private volatile boolean electing;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Hello identity;
   private final Runs runs;
@@ -138,6 +140,7 @@ public final class CoordinatorLink implements AutoCloseable {
       welcomed = false;
       long welcomesBefore = welcomes.get();
       redirect = null;
+      electing = false;
       try {
         ManagedChannel channel = channel(target);
         // The channel keeps its own reconnect backoff (up to 2 minutes); ours below is the one that should count.
@@ -174,7 +177,10 @@ public final class CoordinatorLink implements AutoCloseable {
       if (failures > 0) {
         target = nextTarget(target);
       }
-      Duration backoff = backoff(failures, backoffCap(workerTtl.minus(fenceMargin)));
+      // During an election the coordinators answer at once: ask again soon, not after an ever longer backoff, so
+      // that the agent is back well inside its fence time.
+      Duration backoff = electing ? FIRST_BACKOFF.multipliedBy(2)
+          : backoff(failures, backoffCap(workerTtl.minus(fenceMargin)));
       log.info("stream to {} ended; reconnecting in {} ms", target, backoff.toMillis());
       try {
         Thread.sleep(backoff.toMillis());
@@ -367,6 +373,8 @@ public final class CoordinatorLink implements AutoCloseable {
       Optional<String> leader = LeaderRedirect.leaderOf(t);
       if (leader.isPresent()) {
         redirect = leader.get();
+      } else if (LeaderRedirect.noLeader(t)) {
+        electing = true;
       } else {
         log.info("stream to {} broke: {}", target, t.getMessage());
       }
