@@ -20,9 +20,11 @@ import java.util.function.Predicate;
 /**
  * A channel over one or more coordinators that follows the leader: each call goes to the coordinator that last
  * answered as leader (at first the first one given). A call a standby answers with the leader's address
- * ({@link LeaderRedirect}) is sent again to the leader — always safe, a standby acts on nothing. A call that finds
- * its coordinator unreachable ({@code UNAVAILABLE}) is sent again, to the next coordinator given, after a backoff,
- * only if it cannot act twice ({@code idempotent}), and only while its deadline lasts. Calls with one request
+ * ({@link LeaderRedirect}) is sent again to the leader, and one answered "no leader elected" is sent again every
+ * 200 ms while the election lasts — both always safe, whatever the call: nothing acted on it. A call that finds its
+ * coordinator unreachable, or that a leader deposed while answering, ({@code UNAVAILABLE}) is sent again, to the next
+ * coordinator given, after a backoff, only if it cannot act twice ({@code idempotent}). All only while its deadline
+ * lasts. Calls with one request
  * (unary and server-streaming) are sent again only before any response reached the caller; the others go to the
  * current coordinator as they are.
  */
@@ -32,6 +34,9 @@ final class LeaderChannel extends Channel {
       Duration.ofMillis(800), Duration.ofMillis(1600), Duration.ofSeconds(2), Duration.ofSeconds(2),
       Duration.ofSeconds(2));
   private static final int MAX_REDIRECTS = 5;
+  /** While an election is under way, how often a call asks again, and at most how many times (about 20 s). */
+  static final Duration ELECTION_WAIT = Duration.ofMillis(200);
+  private static final int MAX_ELECTION_WAITS = 100;
 
   private final List<String> targets;
   private final Function<String, ManagedChannel> connect;
@@ -100,6 +105,9 @@ final class LeaderChannel extends Channel {
     private boolean cancelled;
     private int unavailableRetries;
     private int redirects;
+    private int electionWaits;
+    /** The coordinator last found unreachable: a standby naming it as leader does not know better yet. */
+    private volatile String lastUnreachable;
     private ClientCall<Q, R> call;
 
     FollowingCall(MethodDescriptor<Q, R> method, CallOptions options) {
@@ -192,28 +200,50 @@ final class LeaderChannel extends Channel {
 
       @Override
       public void onClose(Status status, Metadata trailers) {
-        if (!delivered && !cancelled) {
-          var leader = LeaderRedirect.leaderOf(status.asRuntimeException(trailers));
-          if (leader.isPresent() && redirects < MAX_REDIRECTS) {
-            redirects++;
-            current = leader.get();
-            attempt(leader.get());
-            return;
-          }
-          if (status.getCode() == Status.Code.UNAVAILABLE && idempotent.test(method)
-              && unavailableRetries < BACKOFF.size() && !expiresBefore(BACKOFF.get(unavailableRetries))) {
-            Duration wait = BACKOFF.get(unavailableRetries++);
-            String next = next(target);
-            current = next;
-            timer.schedule(() -> attempt(next), wait.toMillis(), TimeUnit.MILLISECONDS);
-            return;
-          }
+        if (!delivered && !cancelled && again(status, trailers)) {
+          return;
         }
         if (status.isOk()) {
           current = target;
         }
         deliverHeaders();
         listener.onClose(status, trailers);
+      }
+
+      /** Sends the call again if its answer says where or when; whether it did. */
+      private boolean again(Status status, Metadata trailers) {
+        Throwable failure = status.asRuntimeException(trailers);
+        var leader = LeaderRedirect.leaderOf(failure);
+        if (leader.isPresent() && !leader.get().equals(lastUnreachable) && redirects < MAX_REDIRECTS) {
+          // A standby named the leader and acted on nothing: ask the leader, whatever the call.
+          redirects++;
+          current = leader.get();
+          attempt(leader.get());
+          return true;
+        }
+        if ((leader.isPresent() || LeaderRedirect.noLeader(failure)) && electionWaits < MAX_ELECTION_WAITS
+            && !expiresBefore(ELECTION_WAIT)) {
+          // An election is under way (or the leader named is the one found down): nothing was done; ask again soon.
+          electionWaits++;
+          redirects = 0;
+          retryLater(ELECTION_WAIT, next(target));
+          return true;
+        }
+        if (status.getCode() == Status.Code.UNAVAILABLE && !LeaderRedirect.noLeader(failure)
+            && idempotent.test(method) && unavailableRetries < BACKOFF.size()
+            && !expiresBefore(BACKOFF.get(unavailableRetries))) {
+          // Unreachable, or it lost its leadership while answering: only a call that cannot act twice goes again.
+          lastUnreachable = target;
+          redirects = 0;
+          retryLater(BACKOFF.get(unavailableRetries++), next(target));
+          return true;
+        }
+        return false;
+      }
+
+      private void retryLater(Duration wait, String next) {
+        current = next;
+        timer.schedule(() -> attempt(next), wait.toMillis(), TimeUnit.MILLISECONDS);
       }
 
       private void deliverHeaders() {

@@ -52,6 +52,17 @@ class LeaderChannelTest {
                   .putMetadata("leader", leader).build())).build()));
           return true;
         }
+        case "electing" -> {
+          if (calls.get() > 3) {
+            role = "leader";
+            return false;
+          }
+          response.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+              .setCode(Code.UNAVAILABLE_VALUE).setMessage("no leader")
+              .addDetails(Any.pack(ErrorInfo.newBuilder().setReason("NO_LEADER").setDomain("baton.dev").build()))
+              .build()));
+          return true;
+        }
         case "down" -> {
           response.onError(Status.UNAVAILABLE.withDescription("down").asRuntimeException());
           return true;
@@ -128,6 +139,14 @@ class LeaderChannelTest {
     coordinators.get("b").role = "standby";
     coordinators.get("b").leader = "c";
     assertEquals("c", jobs.createJob(CreateJobRequest.getDefaultInstance()).getName());
+  }
+
+  @Test
+  void whileAnElectionLastsAnyCallIsAskedAgainUntilALeaderAnswers() throws Exception {
+    JobServiceGrpc.JobServiceBlockingStub jobs = start("a");
+    coordinators.get("a").role = "electing";
+    jobs.deleteJob(DeleteJobRequest.newBuilder().setName("x").build());
+    assertEquals(4, coordinators.get("a").calls.get());
   }
 
   @Test

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * leader key's create revision is the epoch.
  *
  * <p>One thread does everything, in a loop, so that no etcd failure can leave it in a state nobody handles: it
- * grants a lease and renews it itself ({@code keepAliveOnce} every sixth of the TTL; jetcd's own keep-alive ends
+ * grants a lease and renews it itself ({@code keepAliveOnce} every tenth of the TTL; jetcd's own keep-alive ends
  * silently when the lease expires and does not resume after an etcd restart), polls who leads (no watch to lose),
  * campaigns only while this coordinator is in the in-sync set (or no leader was ever recorded), and, leading,
  * steps down as soon as its lease may have less than a third of its TTL left: the last renewal that etcd answered
@@ -99,6 +99,7 @@ public final class EtcdElection implements AutoCloseable {
   private final Duration renewEvery;
   private final Duration pollEvery;
   private final Duration callTimeout;
+  private final Duration pollTimeout;
   private final Listener listener;
   private final Thread thread;
   private volatile boolean running = true;
@@ -116,11 +117,12 @@ public final class EtcdElection implements AutoCloseable {
     this.inSyncKey = bytes(cluster + "/in-sync");
     this.selfId = selfId;
     this.ttl = ttl;
-    this.renewEvery = ttl.dividedBy(6);
+    this.renewEvery = ttl.dividedBy(10);
     this.pollEvery = Duration.ofMillis(Math.min(250, ttl.toMillis() / 10));
     // Long enough for a slow answer (a JVM's first calls, a loaded machine): the lease's validity is counted from
     // when a renewal was sent, so a late answer still counts.
     this.callTimeout = ttl;
+    this.pollTimeout = ttl.dividedBy(6);
     this.listener = listener;
     this.thread = new Thread(this::loop, "baton-election");
     thread.setDaemon(true);
@@ -217,13 +219,19 @@ public final class EtcdElection implements AutoCloseable {
     log.info("elected leader, epoch {}", mine.epoch());
     listener.elected(mine);
     while (running) {
-      tick(lease);
-      if (System.nanoTime() >= stepDownAtNanos) {
-        throw new IllegalStateException("the lease was not renewed in time: stepping down before it can expire");
-      }
+      sleep(pollEvery);
+      checkStepDown();
+      roundChecks(lease);
+      checkStepDown();
       if (lastSeenLeader.isPresent() && lastSeenLeader.get().epoch() != mine.epoch()) {
         throw new IllegalStateException("etcd shows another leader (epoch " + lastSeenLeader.get().epoch() + ")");
       }
+    }
+  }
+
+  private void checkStepDown() {
+    if (System.nanoTime() >= stepDownAtNanos) {
+      throw new IllegalStateException("the lease was not renewed in time: stepping down before it can expire");
     }
   }
 
@@ -242,7 +250,7 @@ public final class EtcdElection implements AutoCloseable {
   }
 
   /**
-   * A lease and the thread that renews it every sixth of the TTL, apart from the election loop so that a long
+   * A lease and the thread that renews it every tenth of the TTL, apart from the election loop so that a long
    * {@link Listener#elected} (restoring state) does not let it lapse. Its validity is counted from the send time of
    * the last renewal etcd answered.
    */
@@ -317,8 +325,9 @@ public final class EtcdElection implements AutoCloseable {
   private void pollLeader() {
     Optional<LeaderInfo> now;
     try {
+      // A short wait: a leader must not sit in this call past the moment it has to step down.
       KeyValue kv = client.getElectionClient().leader(electionName)
-          .get(callTimeout.toMillis(), TimeUnit.MILLISECONDS).getKv();
+          .get(pollTimeout.toMillis(), TimeUnit.MILLISECONDS).getKv();
       now = Optional.of(new LeaderInfo(kv.getValue().toString(StandardCharsets.UTF_8), kv.getCreateRevision()));
     } catch (ExecutionException e) {
       if (!(e.getCause() instanceof NoLeaderException)) {
