@@ -53,6 +53,12 @@ class FailoverTest {
 
   /** Eight clients creating jobs (20 a second each) and triggering the logged job (once a second each). */
   private List<Future<?>> startWriters(ExecutorService pool, BatonClient client, AtomicBoolean stop) {
+    return startWriters(pool, client, stop, Duration.ofMillis(50));
+  }
+
+  /** As above, with {@code pause} between one writer's calls (a job per pause, a run per 20 pauses). */
+  private List<Future<?>> startWriters(ExecutorService pool, BatonClient client, AtomicBoolean stop,
+      Duration pause) {
     List<Future<?>> writers = new ArrayList<>();
     for (int w = 0; w < WRITERS; w++) {
       int writer = w;
@@ -70,7 +76,7 @@ class FailoverTest {
           } catch (StatusRuntimeException e) {
             refused.incrementAndGet(); // not acknowledged: nothing to check
           }
-          sleepQuietly(Duration.ofMillis(50));
+          sleepQuietly(pause);
         }
       }));
     }
@@ -261,7 +267,8 @@ class FailoverTest {
         Runs.create(client, Job.newBuilder().setName("work").setOverlap(OverlapPolicy.OVERLAP_POLICY_ALLOW)
             .setCommand(Command.newBuilder().setShell(log.command(Duration.ofSeconds(1)))));
         AtomicBoolean stop = new AtomicBoolean();
-        List<Future<?>> writers = startWriters(pool, client, stop);
+        // Gentler writers: five rounds of them would pile up thousands of jobs to check.
+        List<Future<?>> writers = startWriters(pool, client, stop, Duration.ofMillis(250));
         List<Long> failoverMillis = new ArrayList<>();
         for (int round = 1; round <= 5; round++) {
           leader = cluster.awaitLeader(WAIT);
