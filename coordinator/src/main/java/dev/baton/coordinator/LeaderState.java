@@ -103,11 +103,12 @@ final class LeaderState implements AutoCloseable {
     dispatcher.start();
   }
 
-  /** Stops ticking and dispatching and ends the agent streams; the store stays open. */
+  /** Stops ticking and dispatching and ends the agent streams and the watchers; the store stays open. */
   @Override
   public void close() {
     ticker.close();
     dispatcher.close();
     requests.close();
+    events.endAll();
   }
 }

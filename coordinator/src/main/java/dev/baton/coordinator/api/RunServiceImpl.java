@@ -197,6 +197,16 @@ public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
         public void onRun(Run run, RunState previous) {
           watch.offer(run, previous);
         }
+
+        @Override
+        public void onEnd() {
+          synchronized (stream) {
+            if (!watch.ended && !stream.isCancelled()) {
+              watch.end();
+              stream.onError(noLongerLeading());
+            }
+          }
+        }
       });
       stream.setOnReadyHandler(() -> watch.unread.set(0));
       stream.setOnCancelHandler(watch::unsubscribe);
@@ -318,6 +328,17 @@ public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
             finish(stream, lock, subscription[0]);
           }
         }
+
+        @Override
+        public void onEnd() {
+          synchronized (lock) {
+            try {
+              stream.onError(noLongerLeading());
+            } catch (IllegalStateException alreadyClosed) {
+              // completed by the other path
+            }
+          }
+        }
       });
       stream.setOnCancelHandler(() -> closeQuietly(subscription[0]));
     }
@@ -328,6 +349,12 @@ public final class RunServiceImpl extends RunServiceGrpc.RunServiceImplBase {
     if (!request.getFollow() || ended(now, attempt)) {
       finish(stream, lock, subscription[0]);
     }
+  }
+
+  /** What a watcher hears when this coordinator stops leading: watch again (the client helper finds the leader). */
+  private static io.grpc.StatusRuntimeException noLongerLeading() {
+    return ErrorMapper.status(com.google.rpc.Code.UNAVAILABLE, ErrorReason.ERROR_REASON_NOT_LEADER,
+        "this coordinator no longer leads; watch again");
   }
 
   /** Whether no more output can come for the attempt. */

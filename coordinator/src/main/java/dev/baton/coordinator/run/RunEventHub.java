@@ -12,11 +12,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * must only hand the event on (e.g. to a gRPC stream), never block.
  */
 public final class RunEventHub {
-  /** Receives events; both methods have no-op defaults. */
+  /** Receives events; every method has a no-op default. */
   public interface Listener {
     default void onRun(Run run, RunState previous) {}
 
     default void onOutput(OutputChunk chunk) {}
+
+    /** No more events will come from this hub: its coordinator stopped leading (the watcher should watch again). */
+    default void onEnd() {}
   }
 
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -30,6 +33,14 @@ public final class RunEventHub {
   public void publishRun(Run run, RunState previous) {
     for (Listener l : listeners) {
       l.onRun(run, previous);
+    }
+  }
+
+  /** Ends every subscription (leadership lost): each listener hears {@link Listener#onEnd} once. */
+  public void endAll() {
+    for (Listener l : listeners) {
+      listeners.remove(l);
+      l.onEnd();
     }
   }
 
