@@ -59,7 +59,7 @@ public final class Main {
 
   /** What the command line asked for. */
   private record Options(int runs, int slots, boolean quick, Path out, boolean keep, boolean scale, int cronJobs,
-      int definitions) {}
+      int definitions, boolean ha) {}
 
   /** How many of each thing to do: full or --quick. */
   private record Sizes(int e2eWarmup, int runs, int baselineWarmup, int baselineCount, int latencyRuns,
@@ -135,7 +135,9 @@ public final class Main {
         "  --out FILE  also write the report to FILE",
         "  --keep      keep the temporary work directory (data, logs) instead of deleting it",
         "  --scale     instead: the figures that need many jobs (schedule lag with --cron-jobs N cron jobs,",
-        "              default 100000; restart with --definitions M job definitions, default 1000000; 0 skips one)");
+        "              default 100000; restart with --definitions M job definitions, default 1000000; 0 skips one)",
+        "  --ha        instead: failover time (kill -9 of the leader, 5 times) and the cost of synchronous",
+        "              replication (creates and triggers, standalone vs a leader with 2 standbys; --runs of each)");
   }
 
   /** Null for --help. */
@@ -145,6 +147,7 @@ public final class Main {
     boolean quick = false;
     boolean keep = false;
     boolean scale = false;
+    boolean ha = false;
     int cronJobs = 100_000;
     int definitions = 1_000_000;
     Path out = null;
@@ -159,6 +162,7 @@ public final class Main {
         case "--quick" -> quick = true;
         case "--keep" -> keep = true;
         case "--scale" -> scale = true;
+        case "--ha" -> ha = true;
         case "--cron-jobs" -> cronJobs = count(a, value(args, ++i, a));
         case "--definitions" -> definitions = count(a, value(args, ++i, a));
         case "--out" -> out = Path.of(value(args, ++i, a));
@@ -166,7 +170,7 @@ public final class Main {
       }
     }
     return new Options(runs != null ? runs : quick ? 500 : 5_000, slots, quick, out, keep, scale, cronJobs,
-        definitions);
+        definitions, ha);
   }
 
   private static String value(String[] args, int i, String flag) {
@@ -230,6 +234,19 @@ public final class Main {
         + message);
   }
 
+  /** {@code --ha}: failover time and the cost of replication (HaBench). */
+  private void runHa() throws Exception {
+    Path work = Files.createTempDirectory("baton-bench-ha-");
+    cleanup.workDir(work, options.keep());
+    log("work directory " + work);
+    HaBench.Figures figures = new HaBench(repositoryRoot(), work, cleanup).run(options.runs());
+    String text = HaBench.render(figures);
+    System.out.println(text);
+    if (options.out() != null) {
+      Files.writeString(options.out(), text + "\n", StandardCharsets.UTF_8);
+    }
+  }
+
   /** {@code --scale}: schedule lag with many cron jobs, then a restart with many definitions (ScaleBench). */
   private void runScale() throws Exception {
     ZonedDateTime started = ZonedDateTime.now();
@@ -261,6 +278,10 @@ public final class Main {
   }
 
   private void run() throws Exception {
+    if (options.ha()) {
+      runHa();
+      return;
+    }
     if (options.scale()) {
       runScale();
       return;

@@ -60,4 +60,38 @@ class CoordinatorConfigTest {
     assertTrue(CoordinatorConfig.load(null, Map.of(), Map.of("listen", "0.0.0.0:7070", "insecure", "true"))
         .insecure());
   }
+
+  @Test
+  void haSettingsComeFromTheFileTheEnvironmentAndFlags() throws Exception {
+    CoordinatorConfig standalone = CoordinatorConfig.defaults();
+    assertFalse(standalone.ha().enabled());
+    assertEquals(Duration.ofSeconds(3), standalone.ha().leaseTtl());
+    assertEquals("baton", standalone.ha().cluster());
+
+    Path file = dir.resolve("ha.yaml");
+    Files.writeString(file, "etcd: [10.0.0.1:2379, 10.0.0.2:2379]\ncluster: prod\n");
+    CoordinatorConfig ha = CoordinatorConfig.load(file, Map.of("BATON_LEASE_TTL", "5s"),
+        Map.of("advertise", "10.0.0.9:7070"));
+    assertTrue(ha.ha().enabled());
+    assertEquals(java.util.List.of("10.0.0.1:2379", "10.0.0.2:2379"), ha.ha().etcd());
+    assertEquals("prod", ha.ha().cluster());
+    assertEquals(Duration.ofSeconds(5), ha.ha().leaseTtl());
+    assertEquals("10.0.0.9:7070", ha.ha().advertise());
+    assertEquals(java.util.List.of("127.0.0.1:2379"),
+        CoordinatorConfig.load(null, Map.of("BATON_ETCD", "127.0.0.1:2379"), Map.of()).ha().etcd());
+  }
+
+  @Test
+  void haSettingsThatCannotWorkAreRefused() {
+    for (Map<String, String> flags : java.util.List.of(
+        Map.of("etcd", "127.0.0.1:2379", "advertise", "10.0.0.9:0"),
+        Map.of("etcd", "127.0.0.1:2379", "advertise", "0.0.0.0:7070"),
+        Map.of("etcd", "127.0.0.1:2379", "lease_ttl", "1s"),
+        Map.of("etcd", "127.0.0.1:2379", "lease_ttl", "2500ms"),
+        Map.of("etcd", "127.0.0.1:2379", "cluster", "a/b"),
+        Map.of("etcd", "nonsense"))) {
+      assertThrows(IllegalArgumentException.class, () -> CoordinatorConfig.load(null, Map.of(), flags),
+          flags.toString());
+    }
+  }
 }
