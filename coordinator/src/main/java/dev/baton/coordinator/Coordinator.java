@@ -110,7 +110,7 @@ public final class Coordinator implements Closeable {
     lifecycle.transition(Lifecycle.State.STARTING);
     long started = System.nanoTime();
     boolean ha = config.ha().enabled();
-    store = Store.open(config.dataDir(), ha);
+    store = Store.open(config.dataDir(), ha ? config.ha().walRetention() : Duration.ZERO);
     refuseLeaderServices(() -> ErrorMapper.status(Code.UNAVAILABLE, ErrorReason.ERROR_REASON_NO_LEADER,
         "the coordinator is starting; try again shortly"));
     TransportLog.install();

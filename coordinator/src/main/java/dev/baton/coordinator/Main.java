@@ -60,6 +60,11 @@ public final class Main implements Callable<Integer> {
       description = "etcd key prefix, so several Baton clusters can share one etcd (default baton).")
   private String cluster;
 
+  @Option(names = "--wal-retention", paramLabel = "DURATION",
+      description = "HA: how long the leader keeps flushed write-ahead log for standbys to catch up from (default 1h; "
+          + "0: none, a standby that was away gets a checkpoint).")
+  private String walRetention;
+
   @Override
   public Integer call() throws Exception {
     Map<String, String> flags = new HashMap<>();
@@ -89,6 +94,9 @@ public final class Main implements Callable<Integer> {
     }
     if (cluster != null) {
       flags.put("cluster", cluster);
+    }
+    if (walRetention != null) {
+      flags.put("wal_retention", walRetention);
     }
     CoordinatorConfig config;
     try {

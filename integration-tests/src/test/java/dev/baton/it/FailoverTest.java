@@ -364,4 +364,32 @@ class FailoverTest {
       }
     }
   }
+
+  @Test
+  void aStandbyAwayWhileTheLeadersLogMovedOnCatchesUpFromACheckpointAndRejoins() throws Exception {
+    // The leader keeps no flushed log: a standby that was away cannot catch up from it.
+    try (HaCluster cluster = new HaCluster(dir, 3, "--wal-retention", "0");
+        BatonClient client = cluster.client()) {
+      CoordinatorProcess leader = cluster.awaitLeader(WAIT);
+      cluster.awaitInSync(leader, 2, WAIT);
+      CoordinatorProcess away = cluster.coordinators().stream().filter(c -> c != leader).findFirst().orElseThrow();
+      away.kill9();
+      try (AgentProcess agent = new AgentProcess(dir, "a1").start(cluster.targets())) {
+        // 96 MiB of output: more than the leader's log holds (64 MiB) before it flushes and drops old files.
+        Runs.shellJob(client, "flood", "head -c 100663296 /dev/zero | tr '\\0' x");
+        Runs.awaitSucceeded(client, Runs.trigger(client, "flood").getId(), WAIT);
+      }
+      Runs.shellJob(client, "after-the-flood", "true");
+
+      away.start();
+      cluster.awaitInSync(leader, 2, WAIT);
+      assertTrue(away.log().contains("replaced the store by the leader's checkpoint"),
+          "the returning standby took a checkpoint:\n" + away.log());
+      // It has everything: kill the leader, and whichever standby leads has the last job.
+      leader.kill9();
+      cluster.awaitLeader(WAIT, leader);
+      assertEquals("after-the-flood", client.jobs().getJob(GetJobRequest.newBuilder().setName("after-the-flood")
+          .build()).getName());
+    }
+  }
 }

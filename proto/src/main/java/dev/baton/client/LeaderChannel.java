@@ -29,10 +29,16 @@ import java.util.function.Predicate;
  * current coordinator as they are.
  */
 final class LeaderChannel extends Channel {
-  /** Backoff before each further attempt after UNAVAILABLE; the last one repeats. About 10 s in all: a failover. */
-  static final List<Duration> BACKOFF = List.of(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400),
-      Duration.ofMillis(800), Duration.ofMillis(1600), Duration.ofSeconds(2), Duration.ofSeconds(2),
-      Duration.ofSeconds(2));
+  /**
+   * Backoff before each further attempt after UNAVAILABLE, with several coordinators: about 10 s in all, the time
+   * another coordinator needs to take over.
+   */
+  static final List<Duration> FAILOVER_BACKOFF = List.of(Duration.ofMillis(100), Duration.ofMillis(200),
+      Duration.ofMillis(400), Duration.ofMillis(800), Duration.ofMillis(1600), Duration.ofSeconds(2),
+      Duration.ofSeconds(2), Duration.ofSeconds(2));
+  /** With one coordinator: a blip is ridden out, a coordinator that is down is said at once (under a second). */
+  static final List<Duration> SINGLE_BACKOFF = List.of(Duration.ofMillis(100), Duration.ofMillis(200),
+      Duration.ofMillis(400));
   private static final int MAX_REDIRECTS = 5;
   /** While an election is under way, how often a call asks again, and at most how many times (about 20 s). */
   static final Duration ELECTION_WAIT = Duration.ofMillis(200);
@@ -48,6 +54,7 @@ final class LeaderChannel extends Channel {
     return t;
   });
   private volatile String current;
+  private final List<Duration> backoff;
 
   LeaderChannel(List<String> targets, Function<String, ManagedChannel> connect,
       Predicate<MethodDescriptor<?, ?>> idempotent) {
@@ -55,6 +62,7 @@ final class LeaderChannel extends Channel {
     this.connect = connect;
     this.idempotent = idempotent;
     this.current = this.targets.get(0);
+    this.backoff = this.targets.size() > 1 ? FAILOVER_BACKOFF : SINGLE_BACKOFF;
   }
 
   @Override
@@ -230,12 +238,12 @@ final class LeaderChannel extends Channel {
           return true;
         }
         if (status.getCode() == Status.Code.UNAVAILABLE && !LeaderRedirect.noLeader(failure)
-            && idempotent.test(method) && unavailableRetries < BACKOFF.size()
-            && !expiresBefore(BACKOFF.get(unavailableRetries))) {
+            && idempotent.test(method) && unavailableRetries < backoff.size()
+            && !expiresBefore(backoff.get(unavailableRetries))) {
           // Unreachable, or it lost its leadership while answering: only a call that cannot act twice goes again.
           lastUnreachable = target;
           redirects = 0;
-          retryLater(BACKOFF.get(unavailableRetries++), next(target));
+          retryLater(backoff.get(unavailableRetries++), next(target));
           return true;
         }
         return false;

@@ -44,7 +44,7 @@ public record CoordinatorConfig(
   /** Keys of the config file and the environment, in the order documented in the README. */
   public static final Set<String> KEYS = Set.of(
       "listen", "data_dir", "insecure", "misfire_grace", "worker_ttl", "heartbeat_interval", "max_output_bytes",
-      "etcd", "advertise", "lease_ttl", "cluster");
+      "etcd", "advertise", "lease_ttl", "cluster", "wal_retention");
 
   /**
    * High availability through etcd (DESIGN.md section 8).
@@ -54,9 +54,11 @@ public record CoordinatorConfig(
    *     port actually bound
    * @param leaseTtl the election lease's time to live
    * @param cluster the etcd key prefix, so that several Baton clusters can share one etcd
+   * @param walRetention how long the leader keeps write-ahead log files already flushed, for standbys that were away
+   *     to catch up from the log (beyond it, or beyond 1 GiB, they get a checkpoint); zero keeps none
    */
-  public record Ha(List<String> etcd, String advertise, Duration leaseTtl, String cluster) {
-    public static final Ha STANDALONE = new Ha(List.of(), "", Duration.ofSeconds(3), "baton");
+  public record Ha(List<String> etcd, String advertise, Duration leaseTtl, String cluster, Duration walRetention) {
+    public static final Ha STANDALONE = new Ha(List.of(), "", Duration.ofSeconds(3), "baton", Duration.ofHours(1));
 
     public Ha {
       etcd = List.copyOf(etcd);
@@ -73,6 +75,9 @@ public record CoordinatorConfig(
       if (leaseTtl.compareTo(Duration.ofSeconds(2)) < 0 || leaseTtl.toMillis() % 1000 != 0) {
         throw new IllegalArgumentException("lease_ttl must be whole seconds, at least 2s (etcd leases count "
             + "seconds), not " + DurationText.format(leaseTtl));
+      }
+      if (walRetention.isNegative()) {
+        throw new IllegalArgumentException("wal_retention must not be negative");
       }
       if (!cluster.matches("[A-Za-z0-9._-]{1,64}")) {
         throw new IllegalArgumentException("cluster: '" + cluster + "' must be 1 to 64 letters, digits, '.', '_' "
@@ -148,7 +153,9 @@ public record CoordinatorConfig(
             values.containsKey("etcd") ? endpoints(values.get("etcd")) : d.ha().etcd(),
             values.getOrDefault("advertise", d.ha().advertise()).trim(),
             duration(values, "lease_ttl", d.ha().leaseTtl()),
-            values.getOrDefault("cluster", d.ha().cluster()).trim()));
+            values.getOrDefault("cluster", d.ha().cluster()).trim(),
+            values.containsKey("wal_retention") && values.get("wal_retention").trim().equals("0") ? Duration.ZERO
+                : duration(values, "wal_retention", d.ha().walRetention())));
   }
 
   /** A comma-separated list of {@code host:port} (a YAML list is read as its text, "[a, b]"). */

@@ -66,8 +66,7 @@ public final class Store implements Closeable {
   private static final long REOPEN_FREE_BYTES = 4 * WRITE_BUFFER_BYTES;
   private static final Duration REOPEN_CHECK = Duration.ofSeconds(1);
   private static final long SCAN_READAHEAD_BYTES = 4L << 20;
-  /** How long, and up to how much, old write-ahead log files are kept for standbys to tail (HA only). */
-  private static final Duration WAL_RETENTION = Duration.ofHours(1);
+  /** Up to how much of old write-ahead log files are kept for standbys to tail (HA only). */
   private static final long WAL_RETENTION_MB = 1024;
 
   private static final Logger log = LoggerFactory.getLogger(Store.class);
@@ -121,7 +120,7 @@ public final class Store implements Closeable {
   private final LongAdder syncedWrites = new LongAdder();
   private volatile Replication replication = Replication.NONE;
 
-  private Store(Path directory, boolean replicated) throws RocksDBException {
+  private Store(Path directory, Duration keepLog) throws RocksDBException {
     this.directory = directory;
     this.blockCache = new LRUCache(CACHE_BYTES);
     this.writeBuffers = new WriteBufferManager(WRITE_BUFFERS_BYTES, blockCache);
@@ -143,10 +142,10 @@ public final class Store implements Closeable {
             .setKeepLogFileNum(5)
             .setWriteBufferManager(writeBuffers)
             .setMaxTotalWalSize(MAX_WAL_BYTES);
-    if (replicated) {
+    if (keepLog.toSeconds() > 0) {
       // Standbys tail the log (getUpdatesSince): keep the old log files for a while instead of deleting them once
       // flushed, so that a standby briefly away catches up from the log rather than from a whole checkpoint.
-      dbOptions.setWalTtlSeconds(WAL_RETENTION.toSeconds()).setWalSizeLimitMB(WAL_RETENTION_MB);
+      dbOptions.setWalTtlSeconds(keepLog.toSeconds()).setWalSizeLimitMB(WAL_RETENTION_MB);
     }
     this.syncWrites = new WriteOptions().setSync(true);
     this.db = openDb();
@@ -168,17 +167,22 @@ public final class Store implements Closeable {
    * @throws StoreException if RocksDB cannot open it or it was written with another schema version
    */
   public static Store open(Path directory) {
-    return open(directory, false);
+    return open(directory, Duration.ZERO);
+  }
+
+  /** As {@link #open(Path)}, keeping a replicated store's old log files for the standbys (1 hour, up to 1 GiB). */
+  public static Store open(Path directory, boolean replicated) {
+    return open(directory, replicated ? Duration.ofHours(1) : Duration.ZERO);
   }
 
   /**
-   * As {@link #open(Path)}; {@code replicated} keeps old write-ahead log files for a while so that standbys can tail
-   * them (HA mode).
+   * As {@link #open(Path)}; {@code keepLog} keeps old write-ahead log files that long (and up to 1 GiB) so that
+   * standbys can tail them (HA mode); zero deletes them once flushed.
    */
-  public static Store open(Path directory, boolean replicated) {
+  public static Store open(Path directory, Duration keepLog) {
     try {
       Files.createDirectories(directory);
-      Store store = new Store(directory, replicated);
+      Store store = new Store(directory, keepLog);
       try {
         store.checkSchema();
       } catch (RuntimeException e) {
