@@ -374,12 +374,23 @@ class FailoverTest {
       cluster.awaitInSync(leader, 2, WAIT);
       CoordinatorProcess away = cluster.coordinators().stream().filter(c -> c != leader).findFirst().orElseThrow();
       away.kill9();
-      try (AgentProcess agent = new AgentProcess(dir, "a1").start(cluster.targets())) {
-        // 96 MiB of output: more than the leader's log holds (64 MiB) before it flushes and drops old files.
-        Runs.shellJob(client, "flood", "head -c 100663296 /dev/zero | tr '\\0' x");
-        Runs.awaitSucceeded(client, Runs.trigger(client, "flood").getId(), WAIT);
+      // About 78 MB of jobs (long commands): more than the leader's log holds (64 MB) before it flushes its
+      // memtables and drops the old log files.
+      String longCommand = "true # " + "x".repeat(60_000);
+      ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
+      try {
+        List<Future<?>> creates = new ArrayList<>();
+        for (int i = 0; i < 1300; i++) {
+          String name = "bulky-" + i;
+          creates.add(pool.submit(() -> Runs.shellJob(client, name, longCommand)));
+        }
+        for (Future<?> create : creates) {
+          create.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
       }
-      Runs.shellJob(client, "after-the-flood", "true");
+      Runs.shellJob(client, "after-the-bulk", "true");
 
       away.start();
       cluster.awaitInSync(leader, 2, WAIT);
@@ -388,7 +399,7 @@ class FailoverTest {
       // It has everything: kill the leader, and whichever standby leads has the last job.
       leader.kill9();
       cluster.awaitLeader(WAIT, leader);
-      assertEquals("after-the-flood", client.jobs().getJob(GetJobRequest.newBuilder().setName("after-the-flood")
+      assertEquals("after-the-bulk", client.jobs().getJob(GetJobRequest.newBuilder().setName("after-the-bulk")
           .build()).getName());
     }
   }
