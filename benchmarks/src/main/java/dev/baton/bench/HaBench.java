@@ -137,6 +137,9 @@ final class HaBench {
       try {
         for (int round = 1; round <= 5; round++) {
           awaitInSync(client, 2);
+          // The agent serves the leader and the prober's runs are assigned: the kill finds everything at work.
+          ClusterStatus before = client.cluster().getClusterStatus(GetClusterStatusRequest.getDefaultInstance());
+          firstAssignmentAfter(client, before.getEpoch() - 1, Instant.now().minusSeconds(1));
           ClusterStatus status = client.cluster().getClusterStatus(GetClusterStatusRequest.getDefaultInstance());
           Node leader = coordinators.get(targets.indexOf(status.getSelf().getAddress()));
           long oldEpoch = status.getEpoch();

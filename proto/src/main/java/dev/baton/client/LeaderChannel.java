@@ -237,7 +237,10 @@ final class LeaderChannel extends Channel {
           retryLater(ELECTION_WAIT, next(target));
           return true;
         }
-        if (status.getCode() == Status.Code.UNAVAILABLE && !LeaderRedirect.noLeader(failure)
+        // UNKNOWN too: a coordinator killed in the middle of a call shows as "channel closed", and coordinators
+        // themselves never answer UNKNOWN (their own failures are INTERNAL).
+        boolean unreachable = status.getCode() == Status.Code.UNAVAILABLE || status.getCode() == Status.Code.UNKNOWN;
+        if (unreachable && !LeaderRedirect.noLeader(failure)
             && idempotent.test(method) && unavailableRetries < backoff.size()
             && !expiresBefore(backoff.get(unavailableRetries))) {
           // Unreachable, or it lost its leadership while answering: only a call that cannot act twice goes again.

@@ -156,6 +156,13 @@ public final class Follower implements AutoCloseable {
     private ClientCallStreamObserver<FollowRequest> requests;
     private OutputStream file;
     private boolean receivingCheckpoint;
+    private final java.util.concurrent.atomic.AtomicBoolean ackPending = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.ExecutorService acknowledger =
+        java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+          Thread t = new Thread(r, "baton-follower-ack");
+          t.setDaemon(true);
+          return t;
+        });
 
     Receiver(Leader target, CountDownLatch ended) {
       this.target = target;
@@ -178,9 +185,9 @@ public final class Follower implements AutoCloseable {
         switch (response.getKindCase()) {
           case BATCH -> {
             var b = response.getBatch();
-            store.applyReplicated(new WalBatch(b.getSequence(), b.getCount(), b.getData().toByteArray()));
+            store.applyReplicated(new WalBatch(b.getSequence(), b.getCount(), b.getData().toByteArray()), false);
             connected = true;
-            acknowledge();
+            acknowledgeSoon();
           }
           case FILE -> receive(response.getFile());
           case CHECKPOINT_END -> {
@@ -188,7 +195,7 @@ public final class Follower implements AutoCloseable {
             long sequence = store.replaceWith(incoming);
             log.info("replaced the store by the leader's checkpoint at sequence {}", sequence);
             connected = true;
-            acknowledge();
+            acknowledgeSoon();
           }
           default -> { }
         }
@@ -198,8 +205,24 @@ public final class Follower implements AutoCloseable {
       }
     }
 
-    private void acknowledge() {
-      requests.onNext(FollowRequest.newBuilder().setApplied(store.latestSequence()).build());
+    /**
+     * Acknowledges what is applied, once synced: one sync covers every batch applied before it (group commit), so
+     * a standby keeps up with a leader whose clients commit concurrently. Only the acknowledging thread sends.
+     */
+    private void acknowledgeSoon() {
+      if (ackPending.compareAndSet(false, true)) {
+        acknowledger.execute(() -> {
+          ackPending.set(false);
+          try {
+            long applied = store.latestSequence();
+            store.syncLog();
+            requests.onNext(FollowRequest.newBuilder().setApplied(applied).build());
+          } catch (RuntimeException e) {
+            log.warn("cannot acknowledge to the leader at {}: {}", target.address(), e.toString());
+            requests.cancel("cannot sync: " + e.getMessage(), e);
+          }
+        });
+      }
     }
 
     private void receive(CheckpointFile piece) throws IOException {
@@ -244,6 +267,7 @@ public final class Follower implements AutoCloseable {
           file = null;
         }
       }
+      acknowledger.shutdownNow();
       ReplicationServer.deleteTree(incoming);
       ended.countDown();
     }

@@ -467,6 +467,14 @@ public final class Store implements Closeable {
    * would leave a gap is refused (the replica must then start again from a checkpoint). Returns whether it applied.
    */
   public boolean applyReplicated(WalBatch batch) {
+    return applyReplicated(batch, true);
+  }
+
+  /**
+   * As {@link #applyReplicated(WalBatch)}; unsynced when {@code sync} is false, for a replica that applies several
+   * batches and then makes them durable at once with {@link #syncLog()} before acknowledging them.
+   */
+  public boolean applyReplicated(WalBatch batch, boolean sync) {
     dbLock.readLock().lock();
     try {
       RocksDB rocks = open().rocks;
@@ -479,7 +487,7 @@ public final class Store implements Closeable {
             + latest + ", the last one applied");
       }
       try (WriteBatch writes = new WriteBatch(batch.data())) {
-        rocks.write(syncWrites, writes);
+        rocks.write(sync ? syncWrites : unsyncedWrites, writes);
       }
       long after = rocks.getLatestSequenceNumber();
       if (after != batch.last()) {
@@ -490,6 +498,18 @@ public final class Store implements Closeable {
       return true;
     } catch (RocksDBException e) {
       throw new StoreException("cannot apply a replicated batch: " + e.getMessage(), e);
+    } finally {
+      dbLock.readLock().unlock();
+    }
+  }
+
+  /** Makes everything written so far durable (syncs the write-ahead log). */
+  public void syncLog() {
+    dbLock.readLock().lock();
+    try {
+      open().rocks.syncWal();
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot sync the write-ahead log: " + e.getMessage(), e);
     } finally {
       dbLock.readLock().unlock();
     }
