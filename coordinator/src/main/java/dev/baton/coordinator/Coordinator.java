@@ -215,6 +215,11 @@ public final class Coordinator implements Closeable {
     });
     health.setStatus("", ServingStatus.NOT_SERVING);
     refuseLeaderServices(this::notLeader);
+    dropLeaderState();
+  }
+
+  /** Closes the leader's state and its replication streams, if it leads. */
+  private void dropLeaderState() {
     LeaderState state = leader;
     leader = null;
     if (state != null) {
@@ -335,14 +340,7 @@ public final class Coordinator implements Closeable {
       election.close(); // deposes this coordinator if it led
     }
     stopStandby();
-    LeaderState state = leader;
-    leader = null;
-    if (state != null) {
-      state.close();
-    }
-    if (replication != null) {
-      replication.close();
-    }
+    dropLeaderState();
     if (server != null) {
       try {
         // Watch and follow streams may be open indefinitely: give calls in progress a moment, then end them.

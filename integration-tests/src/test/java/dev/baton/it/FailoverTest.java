@@ -83,6 +83,12 @@ class FailoverTest {
     return writers;
   }
 
+  /** The job the writers trigger: it logs each attempt (RunLog) and works a second. */
+  private static void workJob(BatonClient client, RunLog log) {
+    Runs.create(client, Job.newBuilder().setName("work").setOverlap(OverlapPolicy.OVERLAP_POLICY_ALLOW)
+        .setCommand(Command.newBuilder().setShell(log.command(Duration.ofSeconds(1)))));
+  }
+
   private static void sleepQuietly(Duration d) {
     try {
       Thread.sleep(d.toMillis());
@@ -125,8 +131,7 @@ class FailoverTest {
       cluster.awaitInSync(leader, 2, WAIT);
       try (AgentProcess a1 = new AgentProcess(dir, "a1", "--slots", "8").start(cluster.targets());
           AgentProcess a2 = new AgentProcess(dir, "a2", "--slots", "8").start(cluster.targets())) {
-        Runs.create(client, Job.newBuilder().setName("work").setOverlap(OverlapPolicy.OVERLAP_POLICY_ALLOW)
-            .setCommand(Command.newBuilder().setShell(log.command(Duration.ofSeconds(1)))));
+        workJob(client, log);
         Runs.create(client, Job.newBuilder().setName("long").setOverlap(OverlapPolicy.OVERLAP_POLICY_ALLOW)
             .setCommand(Command.newBuilder().setShell(log.command(Duration.ofSeconds(12)))));
         List<String> inFlight = new ArrayList<>();
@@ -205,8 +210,7 @@ class FailoverTest {
       cluster.awaitInSync(leader, 2, WAIT);
       try (AgentProcess a1 = new AgentProcess(dir, "a1", "--slots", "8").start(cluster.targets());
           AgentProcess a2 = new AgentProcess(dir, "a2", "--slots", "8").start(cluster.targets())) {
-        Runs.create(client, Job.newBuilder().setName("work").setOverlap(OverlapPolicy.OVERLAP_POLICY_ALLOW)
-            .setCommand(Command.newBuilder().setShell(log.command(Duration.ofSeconds(1)))));
+        workJob(client, log);
         AtomicBoolean stop = new AtomicBoolean();
         List<Future<?>> writers = startWriters(pool, client, stop);
         Thread.sleep(2_000);
@@ -264,8 +268,7 @@ class FailoverTest {
       cluster.awaitInSync(leader, 2, WAIT);
       try (AgentProcess a1 = new AgentProcess(dir, "a1", "--slots", "8").start(cluster.targets());
           AgentProcess a2 = new AgentProcess(dir, "a2", "--slots", "8").start(cluster.targets())) {
-        Runs.create(client, Job.newBuilder().setName("work").setOverlap(OverlapPolicy.OVERLAP_POLICY_ALLOW)
-            .setCommand(Command.newBuilder().setShell(log.command(Duration.ofSeconds(1)))));
+        workJob(client, log);
         AtomicBoolean stop = new AtomicBoolean();
         // Gentler writers: five rounds of them would pile up thousands of jobs to check.
         List<Future<?>> writers = startWriters(pool, client, stop, Duration.ofMillis(250));
@@ -307,8 +310,7 @@ class FailoverTest {
       CoordinatorProcess leader = cluster.awaitLeader(WAIT);
       cluster.awaitInSync(leader, 2, WAIT);
       try (AgentProcess a1 = new AgentProcess(dir, "a1", "--slots", "4").start(cluster.targets())) {
-        Runs.create(client, Job.newBuilder().setName("work").setOverlap(OverlapPolicy.OVERLAP_POLICY_ALLOW)
-            .setCommand(Command.newBuilder().setShell(log.command(Duration.ofSeconds(1)))));
+        workJob(client, log);
         runsAcknowledged.add(Runs.awaitSucceeded(client, Runs.trigger(client, "work").getId(), WAIT).getId());
 
         Instant cut = Instant.now();
