@@ -123,7 +123,7 @@ public final class Coordinator implements Closeable {
         .start();
     if (!ha) {
       lead(StandaloneEpoch.advance(store), Store.Replication.NONE, CoordinatorRole.COORDINATOR_ROLE_STANDALONE,
-          List::of);
+          List::of, () -> true);
       lifecycle.transition(Lifecycle.State.RUNNING);
       log.info("coordinator standalone on {} (port {}), epoch {}, {} jobs, data in {}, ready in {} ms",
           config.listen(), port(), leader.epoch, leader.jobs.count(), config.dataDir().toAbsolutePath(),
@@ -157,7 +157,7 @@ public final class Coordinator implements Closeable {
       lead(epoch, sequence -> {
         server.wake();
         gate.awaitReplicated(sequence);
-      }, CoordinatorRole.COORDINATOR_ROLE_LEADER, () -> standbys(gate));
+      }, CoordinatorRole.COORDINATOR_ROLE_LEADER, () -> standbys(gate), leadership::valid);
       log.info("leading in epoch {} with {} jobs", epoch, leader.jobs.count());
     }
 
@@ -194,9 +194,9 @@ public final class Coordinator implements Closeable {
 
   /** Starts leading in {@code epoch}: the state restored from the store, its services served, then the loops. */
   private void lead(long epoch, Store.Replication replicated, CoordinatorRole role,
-      Supplier<List<CoordinatorInfo>> standbys) {
+      Supplier<List<CoordinatorInfo>> standbys, java.util.function.BooleanSupplier stillLeads) {
     store.replication(replicated);
-    LeaderState state = new LeaderState(store, config, clock, epoch, this::address, role, standbys);
+    LeaderState state = new LeaderState(store, config, clock, epoch, this::address, role, standbys, stillLeads);
     for (ServerServiceDefinition service : state.services()) {
       handlers.addService(service);
     }

@@ -2,6 +2,7 @@ package dev.baton.coordinator;
 
 import com.google.protobuf.util.Timestamps;
 import dev.baton.coordinator.api.ClusterServiceImpl;
+import dev.baton.coordinator.api.ErrorMapper;
 import dev.baton.coordinator.api.JobServiceImpl;
 import dev.baton.coordinator.api.RequestChecks;
 import dev.baton.coordinator.api.RunServiceImpl;
@@ -24,10 +25,18 @@ import dev.baton.coordinator.store.Store;
 import dev.baton.coordinator.worker.AgentStreamService;
 import dev.baton.proto.v1.CoordinatorInfo;
 import dev.baton.proto.v1.CoordinatorRole;
+import dev.baton.proto.v1.ErrorReason;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.StatusRuntimeException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -49,7 +58,7 @@ final class LeaderState implements AutoCloseable {
 
   /** Restores the state from {@code store}; nothing runs until {@link #start}. */
   LeaderState(Store store, CoordinatorConfig config, Clock clock, long epoch, Supplier<String> address,
-      CoordinatorRole role, Supplier<List<CoordinatorInfo>> standbys) {
+      CoordinatorRole role, Supplier<List<CoordinatorInfo>> standbys, BooleanSupplier stillLeads) {
     this.epoch = epoch;
     ReadyQueue readyQueue = new ReadyQueue(store);
     readyQueue.load();
@@ -81,12 +90,38 @@ final class LeaderState implements AutoCloseable {
 
     ClusterServiceImpl.Identity identity = new ClusterServiceImpl.Identity(CoordinatorConfig.localHostName(),
         address, role, epoch, Timestamps.fromMillis(clock.millis()), Coordinator.VERSION, standbys);
+    ServerInterceptor whileLeading = new WhileLeading(stillLeads);
     services = List.of(
         RequestChecks.around(new JobServiceImpl(jobs, requests, clock)),
         RequestChecks.around(new RunServiceImpl(runs, dispatcher, output, events, deadLetters, jobs.graph(),
             name -> jobs.find(name).isPresent(), requests)),
         RequestChecks.around(new ClusterServiceImpl(identity, jobs, readyQueue, dispatcher, dispatchSettings)),
-        new AgentStreamService(dispatcher, output, clock).withAddresses());
+        new AgentStreamService(dispatcher, output, clock).withAddresses())
+        .stream().map(service -> ServerInterceptors.intercept(service, whileLeading)).toList();
+  }
+
+  /**
+   * Refuses every call once the leader's lease may have run out, even before the election loop has switched the
+   * services off: from that moment this coordinator answers nothing as leader, reads included.
+   */
+  private static final class WhileLeading implements ServerInterceptor {
+    private final BooleanSupplier stillLeads;
+
+    WhileLeading(BooleanSupplier stillLeads) {
+      this.stillLeads = stillLeads;
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+        ServerCallHandler<Q, R> next) {
+      if (!stillLeads.getAsBoolean()) {
+        StatusRuntimeException e = ErrorMapper.status(com.google.rpc.Code.UNAVAILABLE,
+            ErrorReason.ERROR_REASON_NOT_LEADER, "this coordinator is stepping down: its lease may have run out");
+        call.close(e.getStatus(), e.getTrailers() == null ? new Metadata() : e.getTrailers());
+        return new ServerCall.Listener<>() {};
+      }
+      return next.startCall(call, headers);
+    }
   }
 
   /** The gRPC services a leader serves (JobService, RunService, ClusterService, AgentService). */
