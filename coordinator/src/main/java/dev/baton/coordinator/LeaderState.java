@@ -3,6 +3,7 @@ package dev.baton.coordinator;
 import com.google.protobuf.util.Timestamps;
 import dev.baton.coordinator.api.ClusterServiceImpl;
 import dev.baton.coordinator.api.ErrorMapper;
+import dev.baton.coordinator.api.Refusing;
 import dev.baton.coordinator.api.JobServiceImpl;
 import dev.baton.coordinator.api.RequestChecks;
 import dev.baton.coordinator.api.RunServiceImpl;
@@ -32,7 +33,6 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.StatusRuntimeException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -115,10 +115,8 @@ final class LeaderState implements AutoCloseable {
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
         ServerCallHandler<Q, R> next) {
       if (!stillLeads.getAsBoolean()) {
-        StatusRuntimeException e = ErrorMapper.status(com.google.rpc.Code.UNAVAILABLE,
-            ErrorReason.ERROR_REASON_NOT_LEADER, "this coordinator is stepping down: its lease may have run out");
-        call.close(e.getStatus(), e.getTrailers() == null ? new Metadata() : e.getTrailers());
-        return new ServerCall.Listener<>() {};
+        return Refusing.refuse(call, ErrorMapper.status(com.google.rpc.Code.UNAVAILABLE,
+            ErrorReason.ERROR_REASON_NOT_LEADER, "this coordinator is stepping down: its lease may have run out"));
       }
       return next.startCall(call, headers);
     }

@@ -25,20 +25,7 @@ public final class LeaderRedirect {
 
   /** Whether {@code failure} says that no leader is elected right now (an election is under way). */
   public static boolean noLeader(Throwable failure) {
-    Status status = StatusProto.fromThrowable(failure);
-    if (status == null) {
-      return false;
-    }
-    for (Any detail : status.getDetailsList()) {
-      if (detail.is(ErrorInfo.class)) {
-        try {
-          return detail.unpack(ErrorInfo.class).getReason().equals(NO_LEADER);
-        } catch (InvalidProtocolBufferException e) {
-          return false;
-        }
-      }
-    }
-    return false;
+    return errorInfo(failure).map(info -> info.getReason().equals(NO_LEADER)).orElse(false);
   }
 
   /** The leader's address a standby named in {@code failure}, if it is such an answer. */
@@ -47,13 +34,20 @@ public final class LeaderRedirect {
     if (status == null || status.getCode() != com.google.rpc.Code.FAILED_PRECONDITION_VALUE) {
       return Optional.empty();
     }
+    return errorInfo(failure).filter(info -> info.getReason().equals(NOT_LEADER))
+        .map(info -> info.getMetadataOrDefault("leader", "")).filter(leader -> !leader.isEmpty());
+  }
+
+  /** The {@code ErrorInfo} a coordinator put in a failure's status, if any. */
+  private static Optional<ErrorInfo> errorInfo(Throwable failure) {
+    Status status = StatusProto.fromThrowable(failure);
+    if (status == null) {
+      return Optional.empty();
+    }
     for (Any detail : status.getDetailsList()) {
       if (detail.is(ErrorInfo.class)) {
         try {
-          ErrorInfo info = detail.unpack(ErrorInfo.class);
-          if (info.getReason().equals(NOT_LEADER) && !info.getMetadataOrDefault("leader", "").isEmpty()) {
-            return Optional.of(info.getMetadataOrThrow("leader"));
-          }
+          return Optional.of(detail.unpack(ErrorInfo.class));
         } catch (InvalidProtocolBufferException e) {
           return Optional.empty();
         }

@@ -27,11 +27,13 @@ public final class Refusing {
 
   private static <Q, R> void add(ServerServiceDefinition.Builder out, MethodDescriptor<Q, R> method,
       Supplier<StatusRuntimeException> answer) {
-    ServerCallHandler<Q, R> handler = (call, headers) -> {
-      StatusRuntimeException e = answer.get();
-      call.close(e.getStatus(), e.getTrailers() == null ? new Metadata() : e.getTrailers());
-      return new ServerCall.Listener<>() {};
-    };
+    ServerCallHandler<Q, R> handler = (call, headers) -> refuse(call, answer.get());
     out.addMethod(method, handler);
+  }
+
+  /** Ends {@code call} at once with {@code e}'s status and trailers; the listener to return for it. */
+  public static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, StatusRuntimeException e) {
+    call.close(e.getStatus(), e.getTrailers() == null ? new Metadata() : e.getTrailers());
+    return new ServerCall.Listener<>() {};
   }
 }
