@@ -57,8 +57,13 @@ final class Errors {
     if (status != null) {
       return describe(status, e, target, command);
     }
-    if (e instanceof CommandException || e instanceof InvalidInputException) {
-      return oneLine(e.getMessage());
+    if (e instanceof CommandException || e instanceof InvalidInputException || e instanceof IllegalArgumentException
+        || e instanceof java.security.GeneralSecurityException) {
+      return oneLine(String.valueOf(e.getMessage()));
+    }
+    if (e instanceof java.nio.file.FileSystemException fs) {
+      return fs.getFile() + ": " + (fs.getReason() != null ? fs.getReason()
+          : e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getClass().getSimpleName());
     }
     String message = e.getMessage() == null ? "" : ": " + oneLine(e.getMessage());
     return "unexpected error: " + e.getClass().getSimpleName() + message;
@@ -69,8 +74,17 @@ final class Errors {
     // A status made on this side of the wire (it has a cause) means the coordinator was never reached; one the
     // coordinator sent (no leader, shutting down) keeps its own words.
     if (status.getCode() == Status.Code.UNAVAILABLE && status.getCause() != null) {
+      Optional<String> tls = tlsFailure(status.getCause());
+      if (tls.isPresent()) {
+        return code + ": TLS with the coordinator at " + target + " failed: " + tls.get();
+      }
       return code + ": cannot reach the coordinator at " + target
           + " (is it running? set --coordinator or BATON_COORDINATOR)";
+    }
+    if (status.getCode() == Status.Code.UNAVAILABLE && status.getDescription() != null
+        && PLAINTEXT_TO_TLS.matcher(status.getDescription()).find()) {
+      return code + ": the coordinator at " + target + " closed the connection at once: it probably serves TLS; "
+          + "pass --tls-ca (or BATON_TLS_CA, or a context)";
     }
     String violations = detail(e, BadRequest.class).map(bad -> bad.getFieldViolationsList().stream()
         .map(v -> flagOrField(v.getField(), command) + ": " + v.getDescription())
@@ -100,6 +114,25 @@ final class Errors {
     String flag = FLAG_OF_FIELD.getOrDefault(bare,
         "--" + bare.substring(bare.lastIndexOf('.') + 1).replace('_', '-'));
     return command.findOption(flag) != null ? flag + suffix : field;
+  }
+
+  /** What gRPC says when a plain-text client meets a TLS port: the server hangs up on the first bytes. */
+  private static final Pattern PLAINTEXT_TO_TLS =
+      Pattern.compile("Network closed for unknown reason|first received frame was not SETTINGS|Connection reset");
+
+  /** A TLS failure among the causes, in words: the coordinator serves no TLS, or its certificate is not trusted. */
+  private static Optional<String> tlsFailure(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      String name = t.getClass().getSimpleName();
+      if (name.equals("NotSslRecordException")) {
+        return Optional.of("it does not serve TLS (drop --tls-ca, or start it with --tls-cert/--tls-key)");
+      }
+      if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.cert.CertificateException) {
+        return Optional.of(oneLine(String.valueOf(t.getMessage())) + " (is --tls-ca the cluster's CA, and the "
+            + "coordinator's certificate issued for the address dialled?)");
+      }
+    }
+    return Optional.empty();
   }
 
   /** A detail of a google.rpc.Status the coordinator sent, if it has one of this type. */

@@ -1,7 +1,12 @@
 package dev.baton.cli;
 
 import dev.baton.cli.commands.Cli;
+import dev.baton.cli.commands.CommandException;
+import dev.baton.cli.commands.AuditCommands;
 import dev.baton.cli.commands.ClusterCommands;
+import dev.baton.cli.commands.PkiCommands;
+import dev.baton.cli.commands.TokenCommands;
+import dev.baton.cli.commands.WhoAmICommand;
 import dev.baton.cli.commands.DlqCommands;
 import dev.baton.cli.commands.JobCommands;
 import dev.baton.cli.commands.RunCommands;
@@ -20,6 +25,8 @@ import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -47,7 +54,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
     versionProvider = Main.Version.class, usageHelpAutoWidth = true,
     description = "Drive a Baton cluster: jobs, schedules, runs, waves, the dead-letter queue, workers.",
     subcommands = {JobCommands.class, ScheduleCommands.class, RunCommands.class, WaveCommands.class,
-        DlqCommands.class, WorkerCommands.class, ClusterCommands.class, HelpCommand.class})
+        DlqCommands.class, WorkerCommands.class, ClusterCommands.class, TokenCommands.class, AuditCommands.class,
+        WhoAmICommand.class, PkiCommands.class, HelpCommand.class})
 public final class Main implements Cli, Callable<Integer> {
   private final Function<String, BatonClient> clients;
   private final InputStream in;
@@ -57,6 +65,8 @@ public final class Main implements Cli, Callable<Integer> {
   private final Clock clock;
 
   private String coordinator;
+  private String context;
+  private final Map<String, String> connectionFlags = new HashMap<>();
   private OutputFormat output;
   private BatonClient client;
 
@@ -65,7 +75,7 @@ public final class Main implements Cli, Callable<Integer> {
 
   /** The real command: connects over the network, uses the process's standard streams and the system clock. */
   public Main() {
-    this(BatonClient::connect, System.in, System.out, System.err, Clock.systemUTC());
+    this(null, System.in, System.out, System.err, Clock.systemUTC());
   }
 
   /**
@@ -73,7 +83,7 @@ public final class Main implements Cli, Callable<Integer> {
    * {@code out} decoded as UTF-8.
    *
    * @param clients makes the client for a target ({@code host:port}); called at most once per run, only by
-   *     commands that call the coordinator
+   *     commands that call the coordinator; null: over the network, with the TLS and token settings
    */
   public Main(Function<String, BatonClient> clients, InputStream in, PrintWriter out, PrintWriter err) {
     this(clients, in, out, new DecodingOutputStream(out), err, Clock.systemUTC());
@@ -148,6 +158,58 @@ public final class Main implements Cli, Callable<Integer> {
     }
   }
 
+  @Option(names = "--token", paramLabel = "TOKEN", scope = ScopeType.INHERIT,
+      description = "Bearer token (default: $BATON_TOKEN, else the context's). Prefer the variable or a context: "
+          + "a flag shows in the process list.")
+  void setToken(String value) {
+    putFlag("token", value);
+  }
+
+  @Option(names = "--tls-ca", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "Talk TLS, checking the coordinator against this CA certificate (default: $BATON_TLS_CA).")
+  void setTlsCa(String value) {
+    putFlag("tls-ca", value);
+  }
+
+  @Option(names = "--tls-cert", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "A client certificate to present (optional; default: $BATON_TLS_CERT).")
+  void setTlsCert(String value) {
+    putFlag("tls-cert", value);
+  }
+
+  @Option(names = "--tls-key", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "Its private key (default: $BATON_TLS_KEY).")
+  void setTlsKey(String value) {
+    putFlag("tls-key", value);
+  }
+
+  @Option(names = "--context", paramLabel = "NAME", scope = ScopeType.INHERIT,
+      description = "A context of ~/.config/baton/config.yaml (or $BATON_CONFIG) other than its current-context "
+          + "(default: $BATON_CONTEXT).")
+  void setContext(String value) {
+    if (value != null) {
+      context = value;
+    }
+  }
+
+  private void putFlag(String key, String value) {
+    if (value != null) {
+      connectionFlags.put(key, value);
+    }
+  }
+
+  private ClientSettings settings() {
+    Map<String, String> flags = new HashMap<>(connectionFlags);
+    if (coordinator != null) {
+      flags.put("coordinator", coordinator);
+    }
+    try {
+      return ClientSettings.resolve(flags, context, System.getenv());
+    } catch (IllegalArgumentException e) {
+      throw new CommandException(e.getMessage());
+    }
+  }
+
   @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", scope = ScopeType.INHERIT,
       converter = FormatConverter.class,
       description = "Output format: table (default), json or yaml.")
@@ -166,14 +228,31 @@ public final class Main implements Cli, Callable<Integer> {
   @Override
   public BatonClient client() {
     if (client == null) {
-      client = clients.apply(target());
+      if (clients != null) {
+        client = clients.apply(target());
+      } else {
+        ClientSettings settings = settings();
+        try {
+          client = BatonClient.connect(settings.target(), settings.credentials());
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+          throw new CommandException(e.getMessage());
+        }
+      }
     }
     return client;
   }
 
   @Override
   public String target() {
-    return coordinator != null && !coordinator.isBlank() ? coordinator.trim() : BatonClient.targetFromEnvironment();
+    if (clients != null) {
+      return coordinator != null && !coordinator.isBlank() ? coordinator.trim()
+          : BatonClient.targetFromEnvironment();
+    }
+    try {
+      return settings().target();
+    } catch (CommandException e) {
+      return coordinator != null ? coordinator : BatonClient.targetFromEnvironment(); // the failure is told elsewhere
+    }
   }
 
   @Override

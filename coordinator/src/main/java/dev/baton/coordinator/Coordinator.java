@@ -1,6 +1,10 @@
 package dev.baton.coordinator;
 
 import com.google.rpc.Code;
+import dev.baton.client.Credentials;
+import dev.baton.coordinator.access.AccessControl;
+import dev.baton.coordinator.access.AccessRules;
+import dev.baton.coordinator.access.Tokens;
 import dev.baton.coordinator.api.ErrorMapper;
 import dev.baton.coordinator.api.Refusing;
 import dev.baton.coordinator.api.TransportLog;
@@ -17,6 +21,7 @@ import dev.baton.coordinator.ha.ReplicationServer;
 import dev.baton.coordinator.job.JobRegistry;
 import dev.baton.coordinator.store.NotReplicatedException;
 import dev.baton.coordinator.store.Store;
+import dev.baton.proto.v1.AccessServiceGrpc;
 import dev.baton.proto.v1.AgentServiceGrpc;
 import dev.baton.proto.v1.ClusterServiceGrpc;
 import dev.baton.proto.v1.CoordinatorInfo;
@@ -28,7 +33,6 @@ import dev.baton.proto.v1.RunServiceGrpc;
 import io.etcd.jetcd.Client;
 import io.grpc.Channel;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerServiceDefinition;
@@ -40,6 +44,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.grpc.util.MutableHandlerRegistry;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -66,9 +71,12 @@ public final class Coordinator implements Closeable {
 
   private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
   /** The services only a leader serves; others answer them with an error naming the leader. */
-  private static final List<ServiceDescriptor> LEADER_SERVICES = List.of(JobServiceGrpc.getServiceDescriptor(),
+  public static final List<ServiceDescriptor> LEADER_SERVICES = List.of(JobServiceGrpc.getServiceDescriptor(),
       RunServiceGrpc.getServiceDescriptor(), ClusterServiceGrpc.getServiceDescriptor(),
-      AgentServiceGrpc.getServiceDescriptor(), ReplicationServiceGrpc.getServiceDescriptor());
+      AccessServiceGrpc.getServiceDescriptor(), AgentServiceGrpc.getServiceDescriptor(),
+      ReplicationServiceGrpc.getServiceDescriptor());
+  /** Where the admin token made on the first start with auth on is written, in the data directory. */
+  public static final String ADMIN_TOKEN_FILE = "admin-token";
 
   private final CoordinatorConfig config;
   private final ServerBuilder<?> serverBuilder;
@@ -114,7 +122,10 @@ public final class Coordinator implements Closeable {
     refuseLeaderServices(() -> ErrorMapper.status(Code.UNAVAILABLE, ErrorReason.ERROR_REASON_NO_LEADER,
         "the coordinator is starting; try again shortly"));
     TransportLog.install();
+    AccessControl access = new AccessControl(new AccessRules(LEADER_SERVICES), new Tokens(store, clock),
+        config.authOn(), () -> Optional.ofNullable(leader).map(state -> state.audit));
     server = serverBuilder
+        .intercept(access)
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
         .fallbackHandlerRegistry(handlers)
         .addService(health.getHealthService())
@@ -125,21 +136,49 @@ public final class Coordinator implements Closeable {
       lead(StandaloneEpoch.advance(store), Store.Replication.NONE, CoordinatorRole.COORDINATOR_ROLE_STANDALONE,
           List::of, () -> true);
       lifecycle.transition(Lifecycle.State.RUNNING);
-      log.info("coordinator standalone on {} (port {}), epoch {}, {} jobs, data in {}, ready in {} ms",
+      log.info("coordinator standalone on {} (port {}), epoch {}, {} jobs, data in {}, ready in {} ms; {}",
           config.listen(), port(), leader.epoch, leader.jobs.count(), config.dataDir().toAbsolutePath(),
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), securityLine());
       return this;
     }
     startStandby();
-    etcd = Client.builder().endpoints(config.ha().etcd().stream().map(e -> "http://" + e).toArray(String[]::new))
-        .build();
+    etcd = etcdClient();
     election = new EtcdElection(etcd, config.ha().cluster(), address(), config.ha().leaseTtl(), new Roles());
     election.start();
     lifecycle.transition(Lifecycle.State.RUNNING);
     log.info("coordinator {} in HA mode (etcd {}, cluster '{}', lease TTL {} s), data in {}: a standby until "
-        + "elected", address(), String.join(",", config.ha().etcd()), config.ha().cluster(),
-        config.ha().leaseTtl().toSeconds(), config.dataDir().toAbsolutePath());
+        + "elected; {}", address(), String.join(",", config.ha().etcd()), config.ha().cluster(),
+        config.ha().leaseTtl().toSeconds(), config.dataDir().toAbsolutePath(), securityLine());
     return this;
+  }
+
+  /** One line on how this coordinator guards its port, for its log. */
+  private String securityLine() {
+    return (config.security().tls().isPresent() ? "TLS (agents by certificate)" : "plain text")
+        + (config.authOn() ? ", every call needs a token or certificate" : ", no auth (loopback)");
+  }
+
+  /**
+   * The etcd client: TLS with this coordinator's certificate when the endpoints are written {@code https://...}
+   * (etcd's {@code --client-cert-auth} and {@code --trusted-ca-file} then check it against the same CA).
+   */
+  private Client etcdClient() {
+    io.etcd.jetcd.ClientBuilder builder = Client.builder().endpoints(config.ha().etcd().stream()
+        .map(e -> e.contains("://") ? e : "http://" + e).toArray(String[]::new));
+    boolean tls = config.ha().etcd().stream().anyMatch(e -> e.startsWith("https://"));
+    if (tls) {
+      Credentials.TlsFiles files = config.security().tls().orElseThrow(() -> new IllegalStateException(
+          "https etcd endpoints need --tls-ca (and --tls-cert, --tls-key for etcd's client-cert-auth)"));
+      try {
+        builder.sslContext(ssl -> {
+          ssl.trustManager(files.ca().toFile());
+          files.cert().ifPresent(cert -> ssl.keyManager(cert.toFile(), files.key().get().toFile()));
+        });
+      } catch (javax.net.ssl.SSLException e) {
+        throw new IllegalStateException("cannot set up TLS to etcd: " + e.getMessage(), e);
+      }
+    }
+    return builder.build();
   }
 
   /** What the election does to this coordinator. */
@@ -196,6 +235,9 @@ public final class Coordinator implements Closeable {
   private void lead(long epoch, Store.Replication replicated, CoordinatorRole role,
       Supplier<List<CoordinatorInfo>> standbys, java.util.function.BooleanSupplier stillLeads) {
     store.replication(replicated);
+    if (config.authOn()) {
+      bootstrapAdminToken();
+    }
     LeaderState state = new LeaderState(store, config, clock, epoch, this::address, role, standbys, stillLeads);
     for (ServerServiceDefinition service : state.services()) {
       handlers.addService(service);
@@ -206,6 +248,19 @@ public final class Coordinator implements Closeable {
     leader = state;
     state.start(fatal);
     health.setStatus("", ServingStatus.SERVING);
+  }
+
+  /** On the first start with auth on: an admin token, written 0600 to the data directory (never allowed by default). */
+  private void bootstrapAdminToken() {
+    Path file = config.dataDir().resolve(ADMIN_TOKEN_FILE);
+    try {
+      if (new Tokens(store, clock).bootstrap(file)) {
+        log.warn("auth is on and no token existed: wrote an admin token to {} (mode 0600). Use it to create "
+            + "tokens (baton token create NAME --role ROLE), then keep it safe or revoke it", file.toAbsolutePath());
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot write the admin token to " + file + ": " + e.getMessage(), e);
+    }
   }
 
   /** Stops leading: nothing more is acknowledged, the loops stop, agent streams end, the services refuse. */
@@ -268,7 +323,8 @@ public final class Coordinator implements Closeable {
   }
 
   private Channel peer(String address) {
-    return peers.computeIfAbsent(address, a -> ManagedChannelBuilder.forTarget(a).usePlaintext()
+    // Coordinators prove themselves to each other with their own certificates (OU=coordinator).
+    return peers.computeIfAbsent(address, a -> Credentials.of(config.security().tls()).channelBuilder(a)
         .maxInboundMessageSize(MAX_MESSAGE_BYTES).build());
   }
 

@@ -36,6 +36,10 @@ import io.grpc.ServerServiceDefinition;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import dev.baton.coordinator.access.AuditLog;
+import dev.baton.coordinator.access.Tokens;
+import dev.baton.coordinator.api.AccessServiceImpl;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -45,8 +49,8 @@ import java.util.function.Supplier;
  * through the same code either way, and closed as a whole when it stops.
  */
 final class LeaderState implements AutoCloseable {
-  /** How often request records older than a day are removed. */
-  private static final Duration REQUEST_SWEEP_INTERVAL = Duration.ofMinutes(10);
+  /** How often request records and audit records past their retention are removed. */
+  private static final Duration SWEEP_INTERVAL = Duration.ofMinutes(10);
 
   final long epoch;
   final JobRegistry jobs;
@@ -54,6 +58,8 @@ final class LeaderState implements AutoCloseable {
   final RunEventHub events;
   private final TickLoop ticker;
   private final RequestLog requests;
+  final AuditLog audit;
+  private Sweeps sweeps;
   private final List<ServerServiceDefinition> services;
 
   /** Restores the state from {@code store}; nothing runs until {@link #start}. */
@@ -87,6 +93,7 @@ final class LeaderState implements AutoCloseable {
     dispatcher.load();
     jobs.canceller(dispatcher::cancel);
     requests = new RequestLog(store, clock);
+    audit = new AuditLog(store, clock, epoch);
 
     ClusterServiceImpl.Identity identity = new ClusterServiceImpl.Identity(CoordinatorConfig.localHostName(),
         address, role, epoch, Timestamps.fromMillis(clock.millis()), Coordinator.VERSION, standbys);
@@ -96,7 +103,8 @@ final class LeaderState implements AutoCloseable {
         RequestChecks.around(new RunServiceImpl(runs, dispatcher, output, events, deadLetters, jobs.graph(),
             name -> jobs.find(name).isPresent(), requests)),
         RequestChecks.around(new ClusterServiceImpl(identity, jobs, readyQueue, dispatcher, dispatchSettings)),
-        new AgentStreamService(dispatcher, output, clock).withAddresses())
+        RequestChecks.around(new AccessServiceImpl(new Tokens(store, clock), audit, config.authOn())),
+        new AgentStreamService(dispatcher, output, clock, config.authOn()).withAddresses())
         .stream().map(service -> ServerInterceptors.intercept(service, whileLeading)).toList();
   }
 
@@ -122,7 +130,7 @@ final class LeaderState implements AutoCloseable {
     }
   }
 
-  /** The gRPC services a leader serves (JobService, RunService, ClusterService, AgentService). */
+  /** The gRPC services a leader serves (JobService, RunService, ClusterService, AccessService, AgentService). */
   List<ServerServiceDefinition> services() {
     return services;
   }
@@ -131,7 +139,7 @@ final class LeaderState implements AutoCloseable {
   void start(FatalHandler fatal) {
     ticker.onFatal(fatal);
     dispatcher.onFatal(fatal);
-    requests.startSweeping(REQUEST_SWEEP_INTERVAL);
+    sweeps = new Sweeps(SWEEP_INTERVAL, Map.of("request records", requests::sweep, "audit records", audit::sweep));
     ticker.start();
     dispatcher.start();
   }
@@ -141,7 +149,9 @@ final class LeaderState implements AutoCloseable {
   public void close() {
     ticker.close();
     dispatcher.close();
-    requests.close();
+    if (sweeps != null) {
+      sweeps.close();
+    }
     events.endAll();
   }
 }

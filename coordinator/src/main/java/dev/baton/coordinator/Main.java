@@ -2,6 +2,10 @@ package dev.baton.coordinator;
 
 import dev.baton.coordinator.config.CoordinatorConfig;
 import dev.baton.coordinator.config.HostPort;
+import dev.baton.client.Credentials;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -35,6 +39,21 @@ public final class Main implements Callable<Integer> {
 
   @Option(names = "--insecure", description = "Allow a non-loopback listen address without TLS.")
   private boolean insecure;
+
+  @Option(names = "--auth", description = "Check every call's token or certificate even on loopback (always on "
+      + "beyond loopback).")
+  private boolean auth;
+
+  @Option(names = "--tls-cert", paramLabel = "FILE", description = "This coordinator's certificate (PEM), e.g. from "
+      + "'baton pki issue coordinator NAME'.")
+  private String tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "Its private key (PEM, PKCS#8).")
+  private String tlsKey;
+
+  @Option(names = "--tls-ca", paramLabel = "FILE", description = "The cluster's CA certificate (PEM): agents' and "
+      + "other coordinators' certificates must chain to it.")
+  private String tlsCa;
 
   @Option(names = "--misfire-grace", paramLabel = "DURATION",
       description = "How late a tick may fire and still count as on time (default 60s).")
@@ -77,6 +96,18 @@ public final class Main implements Callable<Integer> {
     if (insecure) {
       flags.put("insecure", "true");
     }
+    if (auth) {
+      flags.put("auth", "true");
+    }
+    if (tlsCert != null) {
+      flags.put("tls_cert", tlsCert);
+    }
+    if (tlsKey != null) {
+      flags.put("tls_key", tlsKey);
+    }
+    if (tlsCa != null) {
+      flags.put("tls_ca", tlsCa);
+    }
     if (misfireGrace != null) {
       flags.put("misfire_grace", misfireGrace);
     }
@@ -106,7 +137,14 @@ public final class Main implements Callable<Integer> {
       return 2;
     }
     HostPort address = HostPort.parse(config.listen());
-    NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(address.host(), address.port()));
+    NettyServerBuilder builder;
+    try {
+      builder = NettyServerBuilder.forAddress(new InetSocketAddress(address.host(), address.port()),
+          serverCredentials(config));
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      System.err.println("baton-coordinator: cannot read the TLS files: " + e.getMessage());
+      return 2;
+    }
     Coordinator coordinator = new Coordinator(config, builder, Clock.systemUTC());
     try {
       coordinator.start();
@@ -130,6 +168,22 @@ public final class Main implements Callable<Integer> {
     System.out.flush();
     stopped.await();
     return 0;
+  }
+
+  /**
+   * TLS with the coordinator's certificate, asking clients for theirs (agents and other coordinators prove who they
+   * are with it; people and programs may use a token instead), or plain text.
+   */
+  static ServerCredentials serverCredentials(CoordinatorConfig config) throws java.io.IOException {
+    if (config.security().tls().isEmpty()) {
+      return InsecureServerCredentials.create();
+    }
+    Credentials.TlsFiles files = config.security().tls().get();
+    return TlsServerCredentials.newBuilder()
+        .keyManager(files.cert().get().toFile(), files.key().get().toFile())
+        .trustManager(files.ca().toFile())
+        .clientAuth(TlsServerCredentials.ClientAuth.OPTIONAL)
+        .build();
   }
 
   public static void main(String[] args) {

@@ -7,6 +7,8 @@ import dev.baton.client.BatonClient;
 import dev.baton.client.Times;
 import dev.baton.it.fixture.AgentProcess;
 import dev.baton.it.fixture.CoordinatorProcess;
+import dev.baton.it.fixture.TestPki;
+import dev.baton.cli.pki.Pki;
 import dev.baton.it.fixture.Deadline;
 import dev.baton.it.fixture.NetworkNamespace;
 import dev.baton.it.fixture.Processes;
@@ -39,6 +41,7 @@ class PartitionTest {
   @TempDir Path work;
 
   private NetworkNamespace island;
+  private TestPki pki;
   private RunLog runLog;
 
   @BeforeEach
@@ -52,9 +55,26 @@ class PartitionTest {
     island.close();
   }
 
+  /**
+   * A coordinator on the host end of the namespace's link: beyond loopback, so it serves TLS and checks every
+   * caller, and the agents prove their names with certificates of the test's CA.
+   */
   private CoordinatorProcess coordinator(Duration ttl) throws Exception {
-    return new CoordinatorProcess(work, "--worker-ttl", ttl.toMillis() + "ms").listeningOn(island.hostAddress())
-        .start();
+    pki = TestPki.create(work.resolve("pki")).issue(Pki.Kind.COORDINATOR, "coordinator", island.hostAddress())
+        .issue(Pki.Kind.AGENT, "island").issue(Pki.Kind.AGENT, "mainland");
+    List<String> args = new ArrayList<>(List.of("--worker-ttl", ttl.toMillis() + "ms"));
+    args.addAll(pki.flags("coordinator"));
+    return new CoordinatorProcess(work, args.toArray(String[]::new)).listeningOn(island.hostAddress()).start();
+  }
+
+  private AgentProcess agent(String name) throws java.io.IOException {
+    List<String> args = new ArrayList<>(List.of("--slots", "2"));
+    args.addAll(pki.flags(name));
+    return new AgentProcess(work, name, args.toArray(String[]::new));
+  }
+
+  private BatonClient client(CoordinatorProcess coordinator) throws java.io.IOException {
+    return BatonClient.connect(coordinator.target(), pki.client(coordinator.adminToken()));
   }
 
   private Run startLogged(BatonClient client, String job, DisconnectPolicy onDisconnect, Duration work) {
@@ -78,16 +98,16 @@ class PartitionTest {
   void killRunsAreFencedOnTheCutOffAgentBeforeTheCoordinatorGivesThemToAnother() throws Exception {
     Duration ttl = Duration.ofSeconds(3); // fence margin 1 s: the agent kills at 2 s of silence
     try (CoordinatorProcess coordinator = coordinator(ttl);
-        AgentProcess cutOff = new AgentProcess(work, "island", "--slots", "2").inside(island)
+        AgentProcess cutOff = agent("island").inside(island)
             .start(coordinator.target());
-        BatonClient client = BatonClient.connect(coordinator.target())) {
+        BatonClient client = client(coordinator)) {
       List<Run> runs = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
         // Attempt 1 works a minute: it surely still executes at the cut, however slowly the mainland starts.
         runs.add(startLogged(client, "fenced-" + i, DisconnectPolicy.DISCONNECT_POLICY_KILL, Duration.ofSeconds(60),
             Duration.ofSeconds(2)));
       }
-      try (AgentProcess mainland = new AgentProcess(work, "mainland", "--slots", "2").start(coordinator.target())) {
+      try (AgentProcess mainland = agent("mainland").start(coordinator.target())) {
         Workers.await(client, "mainland", WorkerState.WORKER_STATE_LIVE, WAIT);
         island.cutLink();
         for (Run run : runs) {
@@ -117,9 +137,9 @@ class PartitionTest {
   void aKeepRunWhoseLinkComesBackWithinTheTtlIsReattachedNotRunAgain() throws Exception {
     Duration ttl = Duration.ofSeconds(10); // fence margin 3 s: KILL runs would be killed at 7 s of silence
     try (CoordinatorProcess coordinator = coordinator(ttl);
-        AgentProcess cutOff = new AgentProcess(work, "island", "--slots", "2").inside(island)
+        AgentProcess cutOff = agent("island").inside(island)
             .start(coordinator.target());
-        BatonClient client = BatonClient.connect(coordinator.target())) {
+        BatonClient client = client(coordinator)) {
       Run run = startLogged(client, "kept", DisconnectPolicy.DISCONNECT_POLICY_KEEP, Duration.ofSeconds(14));
       island.cutLink();
       Instant cut = Instant.now();
@@ -141,9 +161,9 @@ class PartitionTest {
   void anAgentBackLateAfterACoordinatorRestartReclaimsItsRunsInsteadOfRunningThemTwice() throws Exception {
     Duration ttl = Duration.ofSeconds(2); // after a restart, runs in flight wait 2 x 2 s for their agent
     try (CoordinatorProcess coordinator = coordinator(ttl);
-        AgentProcess late = new AgentProcess(work, "island", "--slots", "2").inside(island)
+        AgentProcess late = agent("island").inside(island)
             .start(coordinator.target());
-        BatonClient client = BatonClient.connect(coordinator.target())) {
+        BatonClient client = client(coordinator)) {
       Run running = startLogged(client, "still-running", DisconnectPolicy.DISCONNECT_POLICY_KEEP,
           Duration.ofSeconds(12));
       Run finishing = startLogged(client, "finishes-meanwhile", DisconnectPolicy.DISCONNECT_POLICY_KEEP,

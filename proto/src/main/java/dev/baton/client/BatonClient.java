@@ -2,6 +2,7 @@ package dev.baton.client;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import dev.baton.proto.v1.AccessServiceGrpc;
 import dev.baton.proto.v1.ClusterServiceGrpc;
 import dev.baton.proto.v1.JobServiceGrpc;
 import dev.baton.proto.v1.RunServiceGrpc;
@@ -50,30 +51,39 @@ public final class BatonClient implements AutoCloseable {
       "baton.v1.RunService", List.of("GetRun", "ListRuns", "GetWave", "ListWaves", "GetDeadLetter",
           "ListDeadLetters", "RerunRun", "RedriveDeadLetter"),
       "baton.v1.ClusterService", List.of("GetClusterStatus", "ListWorkers", "GetWorker", "DrainWorker",
-          "GetDispatchPolicy", "SetDispatchPolicy"));
+          "GetDispatchPolicy", "SetDispatchPolicy"),
+      "baton.v1.AccessService", List.of("ListTokens", "RevokeToken", "ListAuditRecords", "WhoAmI"));
 
   private final LeaderChannel leaderChannel;
   private final Channel channel;
   private final JobServiceGrpc.JobServiceBlockingStub jobs;
   private final RunServiceGrpc.RunServiceBlockingStub runs;
   private final ClusterServiceGrpc.ClusterServiceBlockingStub cluster;
+  private final AccessServiceGrpc.AccessServiceBlockingStub access;
 
-  private BatonClient(LeaderChannel leaderChannel, Duration defaultDeadline) {
+  private BatonClient(LeaderChannel leaderChannel, Duration defaultDeadline, Credentials credentials) {
     this.leaderChannel = leaderChannel;
-    this.channel = ClientInterceptors.intercept(leaderChannel, new DefaultDeadline(defaultDeadline),
-        new RequestIds());
+    this.channel = ClientInterceptors.intercept(leaderChannel, credentials.interceptor(),
+        new DefaultDeadline(defaultDeadline), new RequestIds());
     this.jobs = JobServiceGrpc.newBlockingStub(channel);
     this.runs = RunServiceGrpc.newBlockingStub(channel);
     this.cluster = ClusterServiceGrpc.newBlockingStub(channel);
+    this.access = AccessServiceGrpc.newBlockingStub(channel);
   }
 
   /**
-   * Connects in plain text to {@code targets}: one coordinator ({@code host:port}), or several, comma-separated, in
+   * Connects in plain text, without a token, to {@code targets}: one coordinator ({@code host:port}), or several, comma-separated, in
    * HA mode (any of them will do: calls follow the leader).
    */
   public static BatonClient connect(String targets) {
-    return new BatonClient(new LeaderChannel(LeaderRedirect.targets(targets), BatonClient::plaintext,
-        BatonClient::idempotent), DEFAULT_DEADLINE);
+    return connect(targets, Credentials.plaintext());
+  }
+
+  /** As {@link #connect(String)}, over TLS and with a token as {@code credentials} say. */
+  public static BatonClient connect(String targets, Credentials credentials) {
+    return new BatonClient(new LeaderChannel(LeaderRedirect.targets(targets),
+        target -> configure(credentials.channelBuilder(target)), BatonClient::idempotent), DEFAULT_DEADLINE,
+        credentials);
   }
 
   /** The target from {@code BATON_COORDINATOR}, or {@link #DEFAULT_TARGET}. */
@@ -95,7 +105,7 @@ public final class BatonClient implements AutoCloseable {
     String first = "given";
     return new BatonClient(new LeaderChannel(List.of(first),
         target -> target.equals(first) ? configure(builder) : plaintext(target), BatonClient::idempotent),
-        defaultDeadline);
+        defaultDeadline, Credentials.plaintext());
   }
 
   private static ManagedChannel plaintext(String target) {
@@ -132,6 +142,11 @@ public final class BatonClient implements AutoCloseable {
 
   public ClusterServiceGrpc.ClusterServiceBlockingStub cluster() {
     return cluster;
+  }
+
+  /** Tokens, the audit log, and who the coordinator takes this client for. */
+  public AccessServiceGrpc.AccessServiceBlockingStub access() {
+    return access;
   }
 
   @Override

@@ -70,7 +70,7 @@ public final class Agent implements Closeable {
         .setSlots(config.slots())
         .setAgentVersion(VERSION)
         .build();
-    link = new CoordinatorLink(config.coordinator(), identity, runs, clock);
+    link = new CoordinatorLink(config.coordinator(), config.credentials(), identity, runs, clock);
     link.start();
     log.info("agent {} ({}) started: {} slots, labels {}, coordinator {}, state in {}", config.name(), id,
         config.slots(), config.labels(), config.coordinator(), config.stateDir().toAbsolutePath());

@@ -1,6 +1,7 @@
 package dev.baton.agent;
 
 import dev.baton.agent.config.AgentConfig;
+import dev.baton.client.Credentials;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -43,6 +44,24 @@ public final class Main implements Callable<Integer> {
       description = "Where commands run unless their job says otherwise (default STATE_DIR/work).")
   private Path workDir;
 
+  @Option(names = "--tls-ca", paramLabel = "FILE", defaultValue = "${env:BATON_TLS_CA}",
+      description = "The cluster's CA certificate: talk TLS and check the coordinator against it (BATON_TLS_CA).")
+  private String tlsCa;
+
+  @Option(names = "--tls-cert", paramLabel = "FILE", defaultValue = "${env:BATON_TLS_CERT}",
+      description = "This agent's certificate ('baton pki issue agent NAME'): its CN is the agent's name "
+          + "(BATON_TLS_CERT).")
+  private String tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", defaultValue = "${env:BATON_TLS_KEY}",
+      description = "Its private key (BATON_TLS_KEY).")
+  private String tlsKey;
+
+  @Option(names = "--token-file", paramLabel = "FILE", defaultValue = "${env:BATON_TOKEN_FILE}",
+      description = "A file holding an agent token ('baton token create NAME --role agent'), to prove the agent's "
+          + "name without a certificate (BATON_TOKEN_FILE; BATON_TOKEN holds the token itself).")
+  private Path tokenFile;
+
   @Override
   public Integer call() throws Exception {
     AgentConfig config;
@@ -52,8 +71,9 @@ public final class Main implements Callable<Integer> {
           AgentConfig.parseLabels(labels),
           slots == null ? AgentConfig.defaultSlots() : slots,
           stateDir,
-          workDir == null ? stateDir.resolve("work") : workDir);
-    } catch (IllegalArgumentException e) {
+          workDir == null ? stateDir.resolve("work") : workDir,
+          Credentials.of(Credentials.TlsFiles.of(tlsCa, tlsCert, tlsKey)).withToken(token()));
+    } catch (IllegalArgumentException | java.io.IOException e) {
       System.err.println("baton-agent: " + e.getMessage());
       return 2;
     }
@@ -75,6 +95,14 @@ public final class Main implements Callable<Integer> {
     agent.drain();
     agent.close();
     return 0;
+  }
+
+  /** The agent token: from --token-file, else BATON_TOKEN; none by default (a certificate proves the name). */
+  private String token() throws java.io.IOException {
+    if (tokenFile != null) {
+      return java.nio.file.Files.readString(tokenFile).trim();
+    }
+    return System.getenv("BATON_TOKEN");
   }
 
   public static void main(String[] args) {

@@ -4,7 +4,14 @@ import com.google.protobuf.Message;
 import dev.baton.coordinator.error.BatonException;
 import dev.baton.coordinator.error.Violations;
 import dev.baton.coordinator.request.RequestLog;
+import com.google.protobuf.util.Durations;
+import dev.baton.coordinator.access.Tokens;
 import dev.baton.proto.v1.BackfillJobRequest;
+import dev.baton.proto.v1.CreateTokenRequest;
+import dev.baton.proto.v1.ListAuditRecordsRequest;
+import dev.baton.proto.v1.RevokeTokenRequest;
+import dev.baton.proto.v1.Role;
+import java.time.Duration;
 import dev.baton.proto.v1.CancelRunRequest;
 import dev.baton.proto.v1.CreateJobRequest;
 import dev.baton.proto.v1.DeleteJobRequest;
@@ -102,7 +109,19 @@ public final class RequestChecks implements ServerInterceptor {
       rule(PurgeDeadLetterRequest.class, (r, v) -> required(r.getRunId(), "run_id", v)),
       rule(DrainWorkerRequest.class, (r, v) -> v.check(!r.getWorker().isBlank(), "worker",
           "required: a worker's name or id")),
-      rule(SetDispatchPolicyRequest.class, (r, v) -> v.check(r.hasSettings(), "settings", "required")));
+      rule(SetDispatchPolicyRequest.class, (r, v) -> v.check(r.hasSettings(), "settings", "required")),
+      rule(CreateTokenRequest.class, (r, v) -> {
+        v.check(Tokens.VALID_NAME.matcher(r.getName()).matches(), "name",
+            "1 to 63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit");
+        v.check(r.getRole() == Role.ROLE_VIEWER || r.getRole() == Role.ROLE_OPERATOR || r.getRole() == Role.ROLE_ADMIN
+            || r.getRole() == Role.ROLE_AGENT, "role", "one of viewer, operator, admin, agent");
+        Duration ttl = Duration.ofNanos(Durations.toNanos(r.getTtl()));
+        v.check(!ttl.isNegative() && ttl.compareTo(Tokens.MAX_TTL) <= 0, "ttl", "between 0 (never expires) and "
+            + Tokens.MAX_TTL.toDays() + " days");
+      }),
+      rule(RevokeTokenRequest.class, (r, v) -> required(r.getName(), "name", v)),
+      rule(ListAuditRecordsRequest.class, (r, v) -> v.check(r.getPageSize() >= 0, "page_size",
+          "must not be negative")));
 
   /** Checks a request; for the domain and tests that call services without the interceptor. */
   public static void check(Message request) {

@@ -1,5 +1,6 @@
 package dev.baton.coordinator.config;
 
+import dev.baton.client.Credentials;
 import dev.baton.client.DurationText;
 import java.io.IOException;
 import java.io.Reader;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -30,6 +32,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * @param heartbeatInterval how often agents heartbeat
  * @param maxOutputBytes output kept per attempt
  * @param ha the HA settings; {@link Ha#STANDALONE} without etcd
+ * @param security TLS and auth; {@link Security#NONE} by default
  */
 public record CoordinatorConfig(
     String listen,
@@ -39,17 +42,37 @@ public record CoordinatorConfig(
     Duration workerTtl,
     Duration heartbeatInterval,
     long maxOutputBytes,
-    Ha ha) {
+    Ha ha,
+    Security security) {
 
   /** Keys of the config file and the environment, in the order documented in the README. */
   public static final Set<String> KEYS = Set.of(
       "listen", "data_dir", "insecure", "misfire_grace", "worker_ttl", "heartbeat_interval", "max_output_bytes",
-      "etcd", "advertise", "lease_ttl", "cluster", "wal_retention");
+      "etcd", "advertise", "lease_ttl", "cluster", "wal_retention", "auth", "tls_cert", "tls_key", "tls_ca");
+
+  /**
+   * TLS and auth (DESIGN.md section 9, Security).
+   *
+   * @param auth check every call's credentials even on loopback ({@code --auth}); beyond loopback they always are
+   * @param tls the coordinator's certificate, key and the cluster's CA; empty: plain text (loopback only, unless
+   *     {@code insecure})
+   */
+  public record Security(boolean auth, Optional<Credentials.TlsFiles> tls) {
+    public static final Security NONE = new Security(false, Optional.empty());
+
+    public Security {
+      if (tls.isPresent() && tls.get().cert().isEmpty()) {
+        throw new IllegalArgumentException("TLS needs the coordinator's certificate and key: --tls-cert and "
+            + "--tls-key (besides --tls-ca)");
+      }
+    }
+  }
 
   /**
    * High availability through etcd (DESIGN.md section 8).
    *
-   * @param etcd etcd endpoints, {@code host:port}; empty: standalone
+   * @param etcd etcd endpoints, {@code host:port} (plain text) or {@code https://host:port} (TLS with this
+   *     coordinator's certificate and CA); empty: standalone
    * @param advertise the address other coordinators, agents and clients dial; empty: the listen address with the
    *     port actually bound
    * @param leaseTtl the election lease's time to live
@@ -63,7 +86,7 @@ public record CoordinatorConfig(
     public Ha {
       etcd = List.copyOf(etcd);
       for (String endpoint : etcd) {
-        HostPort.parse(endpoint);
+        HostPort.parse(endpoint.startsWith("https://") ? endpoint.substring("https://".length()) : endpoint);
       }
       if (!advertise.isEmpty()) {
         HostPort a = HostPort.parse(advertise);
@@ -92,9 +115,18 @@ public record CoordinatorConfig(
 
   public CoordinatorConfig {
     HostPort.parse(listen); // throws with a clear message
-    if (!insecure && !HostPort.isLoopback(listen)) {
-      throw new IllegalArgumentException("listen address " + listen + " is not loopback: without TLS the "
-          + "coordinator listens on loopback only; pass --insecure to listen there anyway");
+    if (!insecure && security.tls().isEmpty() && !HostPort.isLoopback(listen)) {
+      throw new IllegalArgumentException("listen address " + listen + " is not loopback: without TLS "
+          + "(--tls-cert, --tls-key, --tls-ca) the coordinator listens on loopback only; pass --insecure to listen "
+          + "there in plain text anyway");
+    }
+    if (security.tls().isEmpty() && ha.etcd().stream().anyMatch(e -> e.startsWith("https://"))) {
+      throw new IllegalArgumentException("https etcd endpoints need TLS files: --tls-ca to check etcd, and "
+          + "--tls-cert, --tls-key for etcd's --client-cert-auth");
+    }
+    if (ha.enabled() && security.tls().isEmpty() && (security.auth() || !HostPort.isLoopback(listen))) {
+      throw new IllegalArgumentException("HA with auth needs TLS: coordinators prove themselves to each other by "
+          + "their certificates (--tls-cert, --tls-key, --tls-ca)");
     }
     requirePositive(misfireGrace, "misfire_grace");
     requirePositive(workerTtl, "worker_ttl");
@@ -116,7 +148,16 @@ public record CoordinatorConfig(
         Duration.ofSeconds(10),
         Duration.ofSeconds(1),
         1L << 20,
-        Ha.STANDALONE);
+        Ha.STANDALONE,
+        Security.NONE);
+  }
+
+  /**
+   * Whether every call's credentials are checked: always when listening beyond loopback, and on loopback with
+   * {@code --auth}. A standalone coordinator on loopback (the quickstart) runs without.
+   */
+  public boolean authOn() {
+    return security.auth() || !HostPort.isLoopback(listen);
   }
 
   /**
@@ -155,7 +196,10 @@ public record CoordinatorConfig(
             duration(values, "lease_ttl", d.ha().leaseTtl()),
             values.getOrDefault("cluster", d.ha().cluster()).trim(),
             values.containsKey("wal_retention") && values.get("wal_retention").trim().equals("0") ? Duration.ZERO
-                : duration(values, "wal_retention", d.ha().walRetention())));
+                : duration(values, "wal_retention", d.ha().walRetention())),
+        new Security(
+            values.containsKey("auth") ? Boolean.parseBoolean(values.get("auth").trim()) : d.security().auth(),
+            Credentials.TlsFiles.of(values.get("tls_ca"), values.get("tls_cert"), values.get("tls_key"))));
   }
 
   /** A comma-separated list of {@code host:port} (a YAML list is read as its text, "[a, b]"). */

@@ -23,14 +23,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Idempotent requests (AIP-155): the first answer to a request that carried a {@code request_id} is kept for
@@ -41,14 +36,13 @@ import org.slf4j.LoggerFactory;
  * action is given), so no change is acknowledged without its record and no record exists without its change. Ids
  * are scoped per call; while one request with an id is being answered, a repeat of it waits for that answer.
  */
-public final class RequestLog implements AutoCloseable {
+public final class RequestLog {
   /** How long an answer is kept; a repeat after that acts again. */
   public static final Duration RETENTION = Duration.ofHours(24);
   public static final String FIELD = "request_id";
   /** What a request id may look like: a UUID, or any id of these characters. */
   public static final Pattern VALID_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
-  private static final Logger log = LoggerFactory.getLogger(RequestLog.class);
   private static final int FINGERPRINT_BYTES = 32;
   private static final int HEADER_BYTES = Long.BYTES + FINGERPRINT_BYTES;
   private static final int SWEEP_BATCH = 1_000;
@@ -56,7 +50,6 @@ public final class RequestLog implements AutoCloseable {
   private final Store store;
   private final Clock clock;
   private final Striped<Lock> locks = Striped.lock(256);
-  private ScheduledExecutorService sweeper;
 
   public RequestLog(Store store, Clock clock) {
     this.store = store;
@@ -114,33 +107,6 @@ public final class RequestLog implements AutoCloseable {
       }
     }
     return expired.size();
-  }
-
-  /** Sweeps every {@code every} on a background thread until closed. */
-  public void startSweeping(Duration every) {
-    sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "baton-request-sweeper");
-      t.setDaemon(true);
-      return t;
-    });
-    sweeper.scheduleWithFixedDelay(() -> {
-      try {
-        int removed = sweep();
-        if (removed > 0) {
-          log.debug("removed {} request records older than {}", removed, RETENTION);
-        }
-      } catch (RuntimeException e) {
-        // Old records only cost space; the next sweep tries again.
-        log.warn("sweeping old request records failed: {}", e.toString());
-      }
-    }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  @Override
-  public void close() {
-    if (sweeper != null) {
-      sweeper.shutdownNow();
-    }
   }
 
   private boolean fresh(byte[] record) {

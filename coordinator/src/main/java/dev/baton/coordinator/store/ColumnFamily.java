@@ -35,7 +35,14 @@ public enum ColumnFamily {
    * Call name, 0x00, request id -> time (millis), request fingerprint (32 bytes), answer: the first answer to an
    * idempotent request (AIP-155), written in the same batch as what it did.
    */
-  REQUESTS("requests");
+  REQUESTS("requests"),
+  /**
+   * {@code n}, 0x00, token name -> SHA-256 of the secret (32 bytes) then {@code baton.v1.Token}; {@code h}, 0x00,
+   * SHA-256 of the secret -> token name. Secrets themselves are never stored.
+   */
+  TOKENS("tokens"),
+  /** Time (millis), epoch, sequence (8 bytes each) -> {@code baton.v1.AuditRecord}: every change, who made it. */
+  AUDIT("audit");
 
   private final String rocksName;
 

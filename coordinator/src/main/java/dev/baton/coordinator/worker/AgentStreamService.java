@@ -1,10 +1,14 @@
 package dev.baton.coordinator.worker;
 
+import dev.baton.coordinator.access.Principal;
+import dev.baton.coordinator.api.ErrorMapper;
 import dev.baton.coordinator.dispatch.Dispatcher;
 import dev.baton.coordinator.run.OutputStore;
 import dev.baton.proto.v1.AgentMessage;
 import dev.baton.proto.v1.AgentServiceGrpc;
 import dev.baton.proto.v1.CoordinatorMessage;
+import dev.baton.proto.v1.ErrorReason;
+import dev.baton.proto.v1.Hello;
 import io.grpc.Grpc;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -21,11 +25,18 @@ public final class AgentStreamService extends AgentServiceGrpc.AgentServiceImplB
   private final Dispatcher dispatcher;
   private final OutputStore output;
   private final Clock clock;
+  private final boolean authOn;
 
-  public AgentStreamService(Dispatcher dispatcher, OutputStore output, Clock clock) {
+  /**
+   * @param authOn whether agents prove who they are: then an agent's name must be the one its certificate (or
+   *     agent token) proves, and its id is that name, so that it can neither pass for another agent nor report on
+   *     runs another holds
+   */
+  public AgentStreamService(Dispatcher dispatcher, OutputStore output, Clock clock, boolean authOn) {
     this.dispatcher = dispatcher;
     this.output = output;
     this.clock = clock;
+    this.authOn = authOn;
   }
 
   @Override
@@ -33,6 +44,7 @@ public final class AgentStreamService extends AgentServiceGrpc.AgentServiceImplB
     ServerCallStreamObserver<CoordinatorMessage> stream = (ServerCallStreamObserver<CoordinatorMessage>) responses;
     stream.setOnReadyHandler(dispatcher::wake);
     SocketAddress peer = RemoteAddress.current();
+    Principal caller = Principal.current();
     // Handlers may only be set before this method returns: the session comes later, with the hello.
     java.util.concurrent.atomic.AtomicReference<WorkerSession> established =
         new java.util.concurrent.atomic.AtomicReference<>();
@@ -67,8 +79,18 @@ public final class AgentStreamService extends AgentServiceGrpc.AgentServiceImplB
           stream.onError(Status.INVALID_ARGUMENT.withDescription(problem.get()).asRuntimeException());
           return;
         }
-        session = new WorkerSession(AgentLimits.bounded(message.getHello()), stream, hostPort(peer),
-            clock.instant());
+        Hello hello = AgentLimits.bounded(message.getHello());
+        if (authOn) {
+          if (!hello.getName().equals(caller.name())) {
+            stream.onError(ErrorMapper.status(com.google.rpc.Code.PERMISSION_DENIED,
+                ErrorReason.ERROR_REASON_AGENT_IDENTITY, "this agent proved to be '" + caller.name()
+                    + "' but said hello as '" + hello.getName() + "'; an agent's name is the one its certificate "
+                    + "(or agent token) proves"));
+            return;
+          }
+          hello = hello.toBuilder().setAgentId(caller.name()).build();
+        }
+        session = new WorkerSession(hello, stream, hostPort(peer), clock.instant());
         established.set(session);
         dispatcher.hello(session);
       }

@@ -1,5 +1,6 @@
 package dev.baton.agent.config;
 
+import dev.baton.client.Credentials;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -15,9 +16,11 @@ import java.util.Map;
  * @param slots capacity ({@code BATON_AGENT_SLOTS}, default the number of CPUs)
  * @param stateDir the agent's id and result journal ({@code BATON_AGENT_STATE_DIR}, default data/agent)
  * @param workDir where commands run unless a job says otherwise (default: the state dir's {@code work})
+ * @param credentials TLS files ({@code BATON_TLS_CA}, {@code BATON_TLS_CERT}, {@code BATON_TLS_KEY}) and an agent
+ *     token ({@code BATON_TOKEN}), or plain text
  */
 public record AgentConfig(String coordinator, String name, Map<String, String> labels, int slots, Path stateDir,
-    Path workDir) {
+    Path workDir, Credentials credentials) {
 
   public AgentConfig {
     if (!coordinator.contains(":")) {

@@ -13,7 +13,7 @@ import dev.baton.proto.v1.Hello;
 import dev.baton.proto.v1.RejectReason;
 import dev.baton.proto.v1.Welcome;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
+import dev.baton.client.Credentials;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.lang.management.ManagementFactory;
@@ -46,6 +46,11 @@ import org.slf4j.LoggerFactory;
 public final class CoordinatorLink implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CoordinatorLink.class);
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+  /**
+   * Wait after the coordinator refused the agent's credentials or name (a certificate or token to fix, a token
+   * revoked): long, so that a misconfigured agent neither floods the coordinator's audit log nor its own.
+   */
+  static final Duration REFUSED_BACKOFF = Duration.ofSeconds(30);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
   private static final Duration FENCE_CHECK = Duration.ofMillis(100);
   /** Until a coordinator says otherwise (its Welcome), the defaults of DESIGN.md section 6. */
@@ -60,6 +65,8 @@ public final class CoordinatorLink implements AutoCloseable {
   private volatile String redirect;
   /** Set when a coordinator said no leader is elected: an election is under way, the next try comes soon. */
   private volatile boolean electing;
+  /** The coordinator refused this agent's credentials or name: nothing changes by asking again soon. */
+  private volatile boolean refused;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
   private final Hello identity;
   private final Runs runs;
@@ -108,7 +115,14 @@ public final class CoordinatorLink implements AutoCloseable {
    * @param identity the hello without held runs (id, name, labels, slots, version); held runs are added at each
    *     connect
    */
-  public CoordinatorLink(String targets, Hello identity, Runs runs, Clock clock) {
+  private final Credentials credentials;
+
+  /**
+   * @param credentials TLS (the cluster's CA, and the agent's certificate: with auth on, its name is the one
+   *     the agent must say hello with) or plain text, and an agent token if it proves itself with one instead
+   */
+  public CoordinatorLink(String targets, Credentials credentials, Hello identity, Runs runs, Clock clock) {
+    this.credentials = credentials;
     this.targets = LeaderRedirect.targets(targets);
     this.target = this.targets.get(0);
     this.identity = identity;
@@ -141,11 +155,12 @@ public final class CoordinatorLink implements AutoCloseable {
       long welcomesBefore = welcomes.get();
       redirect = null;
       electing = false;
+      refused = false;
       try {
         ManagedChannel channel = channel(target);
         // The channel keeps its own reconnect backoff (up to 2 minutes); ours below is the one that should count.
         channel.resetConnectBackoff();
-        AgentServiceGrpc.newStub(channel).connect(new Responses(ended));
+        AgentServiceGrpc.newStub(channel).withInterceptors(credentials.interceptor()).connect(new Responses(ended));
         send(AgentMessage.newBuilder()
             .setHello(identity.toBuilder().addAllHeldRuns(runs.held()).setHighestEpoch(highestEpoch.get()))
             .build());
@@ -180,6 +195,7 @@ public final class CoordinatorLink implements AutoCloseable {
       // During an election the coordinators answer at once: ask again soon, not after an ever longer backoff, so
       // that the agent is back well inside its fence time.
       Duration backoff = electing ? FIRST_BACKOFF.multipliedBy(2)
+          : refused ? REFUSED_BACKOFF
           : backoff(failures, backoffCap(workerTtl.minus(fenceMargin)));
       log.info("stream to {} ended; reconnecting in {} ms", target, backoff.toMillis());
       try {
@@ -191,6 +207,25 @@ public final class CoordinatorLink implements AutoCloseable {
     }
   }
 
+  /** What went wrong in a TLS handshake, if that is why the stream broke. */
+  private static String tlsFailure(Throwable t) {
+    for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+      if (cause instanceof javax.net.ssl.SSLException) {
+        Throwable root = cause;
+        while (root.getCause() != null) {
+          root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : cause.toString();
+      }
+    }
+    return null;
+  }
+
+  private static boolean refusedCredentials(Throwable t) {
+    io.grpc.Status.Code code = io.grpc.Status.fromThrowable(t).getCode();
+    return code == io.grpc.Status.Code.UNAUTHENTICATED || code == io.grpc.Status.Code.PERMISSION_DENIED;
+  }
+
   /** The coordinator to try after {@code current} failed: the next one given, round the list. */
   private String nextTarget(String current) {
     int at = targets.indexOf(current);
@@ -199,7 +234,7 @@ public final class CoordinatorLink implements AutoCloseable {
 
   private ManagedChannel channel(String address) {
     return channels.computeIfAbsent(address,
-        a -> ManagedChannelBuilder.forTarget(a).usePlaintext().maxInboundMessageSize(4 << 20).build());
+        a -> credentials.channelBuilder(a).maxInboundMessageSize(4 << 20).build());
   }
 
   /** Capped exponential backoff with jitter: a random wait between half and all of min(cap, first * 2^n). */
@@ -375,6 +410,14 @@ public final class CoordinatorLink implements AutoCloseable {
         redirect = leader.get();
       } else if (LeaderRedirect.noLeader(t)) {
         electing = true;
+      } else if (refusedCredentials(t)) {
+        refused = true;
+        log.error("{} refused this agent: {} (asking again every {} s)", target, t.getMessage(),
+            REFUSED_BACKOFF.toSeconds());
+      } else if (tlsFailure(t) != null) {
+        refused = true;
+        log.error("TLS with {} failed: {} (is this agent's certificate from the cluster's CA, and --tls-ca that "
+            + "CA? asking again every {} s)", target, tlsFailure(t), REFUSED_BACKOFF.toSeconds());
       } else {
         log.info("stream to {} broke: {}", target, t.getMessage());
       }
