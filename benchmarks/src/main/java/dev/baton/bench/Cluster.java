@@ -84,7 +84,9 @@ final class Cluster {
   /** Starts an agent and waits for its " started, coordinator " line. */
   void startAgent(String name, int slots) throws IOException, InterruptedException {
     Node agent = launch("agent-" + name, List.of(launcher("baton-agent"), "--coordinator", target, "--name", name,
-        "--slots", Integer.toString(slots), "--state-dir", work.resolve("agent-" + name).toString()));
+        "--slots", Integer.toString(slots), "--state-dir", work.resolve("agent-" + name).toString(),
+        // Jobs run as whoever runs the bench; as root, that needs saying.
+        "--allow-root"));
     agents.add(agent);
     await("agent " + name + " to start", agent, () -> read(agent.out()).contains(" started, coordinator "));
   }

@@ -116,7 +116,7 @@ final class HaBench {
       Main.log("  create " + fmt(f.createHa) + "/s, trigger " + fmt(f.triggerHa) + "/s");
 
       start("agent", List.of(launcher("baton-agent"), "--coordinator", all, "--name", "bench-agent",
-          "--slots", "4", "--state-dir", work.resolve("agent").toString()), " started, coordinator ");
+          "--slots", "4", "--state-dir", work.resolve("agent").toString(), "--allow-root"), " started, coordinator ");
       client.jobs().createJob(CreateJobRequest.newBuilder().setJob(Job.newBuilder().setName("probe")
           .setOverlap(OverlapPolicy.OVERLAP_POLICY_ALLOW).setCommand(Command.newBuilder().setShell("true")))
           .build());

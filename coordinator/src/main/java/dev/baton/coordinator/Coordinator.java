@@ -235,15 +235,15 @@ public final class Coordinator implements Closeable {
   private void lead(long epoch, Store.Replication replicated, CoordinatorRole role,
       Supplier<List<CoordinatorInfo>> standbys, java.util.function.BooleanSupplier stillLeads) {
     store.replication(replicated);
-    if (config.authOn()) {
-      bootstrapAdminToken();
-    }
     LeaderState state = new LeaderState(store, config, clock, epoch, this::address, role, standbys, stillLeads);
     for (ServerServiceDefinition service : state.services()) {
       handlers.addService(service);
     }
     if (replication != null) {
       handlers.addService(replication);
+    }
+    if (config.authOn()) {
+      bootstrapAdminToken(); // a replicated write: once standbys can follow
     }
     leader = state;
     state.start(fatal);

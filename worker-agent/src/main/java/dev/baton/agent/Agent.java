@@ -58,6 +58,7 @@ public final class Agent implements Closeable {
     lifeline = Lifeline.start();
     runner = new ProcessRunner(clock);
     runs = new Runs(runner, journal, lifeline, records, config.workDir(), config.slots());
+    runs.limits(config.limits());
     runs.onIdle(() -> {
       if (runs.draining()) {
         drained.countDown();

@@ -1,8 +1,11 @@
 package dev.baton.agent;
 
 import dev.baton.agent.config.AgentConfig;
+import dev.baton.agent.exec.RunLimits;
+import dev.baton.agent.exec.UserAccount;
 import dev.baton.client.Credentials;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -62,6 +65,35 @@ public final class Main implements Callable<Integer> {
           + "name without a certificate (BATON_TOKEN_FILE; BATON_TOKEN holds the token itself).")
   private Path tokenFile;
 
+  @Option(names = "--allowed-commands", paramLabel = "GLOB[,GLOB...]",
+      defaultValue = "${env:BATON_AGENT_ALLOWED_COMMANDS}", split = ",",
+      description = "Run only programs whose argv[0], as written or as found on PATH, matches one of these globs "
+          + "(/usr/bin/*, /opt/jobs/**); shell commands only with --allow-shell. Default: any program.")
+  private List<String> allowedCommands;
+
+  @Option(names = "--allow-shell", defaultValue = "${env:BATON_AGENT_ALLOW_SHELL:-false}",
+      description = "With --allowed-commands: also run shell commands (/bin/sh -c ...).")
+  private boolean allowShell;
+
+  @Option(names = "--run-as", paramLabel = "USER", defaultValue = "${env:BATON_AGENT_RUN_AS}",
+      description = "Run commands as this user (the agent must be root to switch), unless their job names an "
+          + "allowed run_as.")
+  private String runAs;
+
+  @Option(names = "--allowed-users", paramLabel = "USER[,USER...]", defaultValue = "${env:BATON_AGENT_ALLOWED_USERS}",
+      split = ",", description = "Users a job's run_as may name; a job naming another is refused.")
+  private List<String> allowedUsers;
+
+  @Option(names = "--allow-root", defaultValue = "${env:BATON_AGENT_ALLOW_ROOT:-false}",
+      description = "Let commands run as root. Without it an agent started as root refuses jobs that would run as "
+          + "root: give it --run-as USER.")
+  private boolean allowRoot;
+
+  @Option(names = "--allow-env", paramLabel = "NAME[,NAME...]", defaultValue = "${env:BATON_AGENT_ALLOW_ENV}",
+      split = ",", description = "Which of PATH and LD_* (LD_PRELOAD, LD_LIBRARY_PATH, ...) a job's env may set; "
+          + "default none: a job setting one is refused.")
+  private List<String> allowEnv;
+
   @Override
   public Integer call() throws Exception {
     AgentConfig config;
@@ -72,7 +104,8 @@ public final class Main implements Callable<Integer> {
           slots == null ? AgentConfig.defaultSlots() : slots,
           stateDir,
           workDir == null ? stateDir.resolve("work") : workDir,
-          Credentials.of(Credentials.TlsFiles.of(tlsCa, tlsCert, tlsKey)).withToken(token()));
+          Credentials.of(Credentials.TlsFiles.of(tlsCa, tlsCert, tlsKey)).withToken(token()),
+          limits());
     } catch (IllegalArgumentException | java.io.IOException e) {
       System.err.println("baton-agent: " + e.getMessage());
       return 2;
@@ -95,6 +128,34 @@ public final class Main implements Callable<Integer> {
     agent.drain();
     agent.close();
     return 0;
+  }
+
+  /** The limits the flags set, with every user they name looked up (an unknown one stops the agent at start). */
+  private RunLimits limits() throws java.io.IOException {
+    int uid = (Integer) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    java.util.Optional<UserAccount> user = java.util.Optional.empty();
+    if (runAs != null && !runAs.isBlank()) {
+      user = java.util.Optional.of(account(runAs.trim()));
+    }
+    java.util.Map<String, UserAccount> allowed = new java.util.HashMap<>();
+    for (String name : clean(allowedUsers)) {
+      allowed.put(name, account(name));
+    }
+    if (uid == 0 && user.isEmpty() && !allowRoot) {
+      System.err.println("baton-agent: running as root without --run-as: jobs that would run as root are refused "
+          + "(give --run-as USER, or --allow-root to run them as root)");
+    }
+    return new RunLimits(clean(allowedCommands), allowShell || clean(allowedCommands).isEmpty(), user, allowed,
+        allowRoot, java.util.Set.copyOf(clean(allowEnv)), uid);
+  }
+
+  private static UserAccount account(String name) throws java.io.IOException {
+    return UserAccount.lookup(name).orElseThrow(() -> new IllegalArgumentException("no user named '" + name
+        + "' on this host"));
+  }
+
+  private static List<String> clean(List<String> values) {
+    return values == null ? List.of() : values.stream().map(String::trim).filter(v -> !v.isEmpty()).toList();
   }
 
   /** The agent token: from --token-file, else BATON_TOKEN; none by default (a certificate proves the name). */

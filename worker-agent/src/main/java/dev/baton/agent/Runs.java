@@ -5,6 +5,8 @@ import com.google.protobuf.util.Timestamps;
 import dev.baton.client.Times;
 import dev.baton.agent.exec.ExecResult;
 import dev.baton.agent.exec.LaunchSpec;
+import dev.baton.agent.exec.RunLimits;
+import dev.baton.agent.exec.UserAccount;
 import dev.baton.agent.exec.Lifeline;
 import dev.baton.agent.exec.ProcessListener;
 import dev.baton.agent.exec.ProcessRunner;
@@ -55,6 +57,7 @@ public final class Runs {
   private final Lifeline lifeline;
   private final RunRecords records;
   private final Path workDir;
+  private volatile RunLimits limits = RunLimits.none(0, true);
   private final int slots;
   private final Object lock = new Object();
   /** Key: run id. Guarded by lock. */
@@ -144,8 +147,25 @@ public final class Runs {
     }
   }
 
+  /** What this agent agrees to run (default: anything, as any user). Call before assignments arrive. */
+  public void limits(RunLimits limits) {
+    this.limits = limits;
+  }
+
   /** Accepts and starts an assignment, or refuses it. */
   public void assign(Assignment assignment) {
+    RunLimits.Decision decision = limits.decide(assignment.getCommand(), assignment.getEnvMap(),
+        assignment.getRunAs(), assignment.getWorkingDir().isEmpty() ? workDir : Path.of(assignment.getWorkingDir()),
+        System.getenv("PATH"));
+    if (decision instanceof RunLimits.Decision.Refuse refuse) {
+      log.warn("{}/{}: refused by this agent's limits: {}", assignment.getRunId(), assignment.getAttempt(),
+          refuse.reason());
+      outbox.accept(AgentMessage.newBuilder().setRejected(AssignmentRejected.newBuilder()
+          .setRunId(assignment.getRunId()).setAttempt(assignment.getAttempt())
+          .setReason(RejectReason.REJECT_REASON_NOT_ALLOWED).setMessage(refuse.reason())).build());
+      return;
+    }
+    UserAccount user = ((RunLimits.Decision.Run) decision).user().orElse(null);
     RejectReason refusal = null;
     synchronized (lock) {
       if (draining) {
@@ -171,7 +191,7 @@ public final class Runs {
       Reporter reporter = new Reporter(assignment);
       RunningProcess process;
       try {
-        process = runner.start(launchSpec(assignment), reporter);
+        process = runner.start(launchSpec(assignment, user), reporter);
       } catch (RuntimeException e) {
         // A bad assignment (say, a malformed duration) must end its run, not the spawning thread or the run.
         log.error("{}/{}: cannot start", assignment.getRunId(), assignment.getAttempt(), e);
@@ -280,7 +300,7 @@ public final class Runs {
     return out;
   }
 
-  private LaunchSpec launchSpec(Assignment a) {
+  private LaunchSpec launchSpec(Assignment a, UserAccount user) {
     Map<String, String> env = new HashMap<>(a.getEnvMap());
     env.put("BATON_JOB", a.getJob());
     env.put("BATON_RUN_ID", a.getRunId());
@@ -293,7 +313,7 @@ public final class Runs {
     Duration timeout = Duration.ofMillis(Durations.toMillis(a.getTimeout()));
     Duration grace = a.hasKillGrace() ? Duration.ofMillis(Durations.toMillis(a.getKillGrace())) : Duration.ofSeconds(10);
     long maxOutput = a.getMaxOutputBytes() > 0 ? a.getMaxOutputBytes() : 1L << 20;
-    return new LaunchSpec(a.getRunId(), a.getAttempt(), a.getCommand(), env, dir, timeout, grace, maxOutput);
+    return new LaunchSpec(a.getRunId(), a.getAttempt(), a.getCommand(), env, dir, timeout, grace, maxOutput, user);
   }
 
   /** Turns one attempt's process events into messages for the coordinator. */

@@ -41,6 +41,7 @@ import dev.baton.proto.v1.HeldRunDecision;
 import dev.baton.proto.v1.Job;
 import dev.baton.proto.v1.ResultAck;
 import dev.baton.proto.v1.Run;
+import dev.baton.proto.v1.RejectReason;
 import dev.baton.proto.v1.RunFinished;
 import dev.baton.proto.v1.RunState;
 import dev.baton.proto.v1.Welcome;
@@ -444,9 +445,13 @@ public final class Dispatcher implements AutoCloseable {
         round.read(rejected.getRunId())
             .filter(run -> isCurrentOn(run, rejected.getAttempt(), session.id()))
             .ifPresent(run -> {
-              session.release(run.getId());
-              requeue(round, run, AttemptOutcome.ATTEMPT_OUTCOME_REJECTED,
-                  "worker " + session.name() + " refused it: " + rejected.getReason() + " " + rejected.getMessage());
+              if (rejected.getReason() == RejectReason.REJECT_REASON_NOT_ALLOWED) {
+                refusedByLimits(round, session, run, rejected.getMessage());
+              } else {
+                session.release(run.getId());
+                requeue(round, run, AttemptOutcome.ATTEMPT_OUTCOME_REJECTED,
+                    "worker " + session.name() + " refused it: " + rejected.getReason() + " " + rejected.getMessage());
+              }
               wake();
             });
       }
@@ -492,6 +497,23 @@ public final class Dispatcher implements AutoCloseable {
     // Acknowledge every report, current or stale, once the store has what it needs: the agent may forget it.
     round.after(() -> session.send(CoordinatorMessage.newBuilder().setAck(ResultAck.newBuilder()
         .setRunId(result.getRunId()).setAttempt(result.getAttempt())).build()));
+  }
+
+  /**
+   * An agent's limits forbid the run (its command, its user): the attempt fails with the agent's reason — retried
+   * elsewhere if the job retries — and that worker is sent no more runs of the job until it connects again.
+   */
+  private void refusedByLimits(Round round, WorkerSession session, Run run, String why) {
+    int attempt = RunChanges.current(run).getNumber();
+    output.forget(run.getId(), attempt);
+    leaveWorker(round, run.getId(), session);
+    session.refusedJob(run.getJob(), why);
+    log.warn("worker {} ({}) refused run {} of job {} by its limits: {}", session.name(), session.id(), run.getId(),
+        run.getJob(), why);
+    recordFinished(round, run, RunFinished.newBuilder().setRunId(run.getId()).setAttempt(attempt)
+        .setOutcome(AttemptOutcome.ATTEMPT_OUTCOME_FAILED)
+        .setError("refused by worker " + session.name() + ": " + why)
+        .setFinishTime(Times.toProto(clock.instant())).build(), 0);
   }
 
   private void recordFinished(Round round, Run run, RunFinished result, long outputKeptFrom) {
@@ -757,9 +779,9 @@ public final class Dispatcher implements AutoCloseable {
     }
     LabelSelector selector = selectors.computeIfAbsent(job.get().getSelector(), LabelSelector::parse);
     int slots = Math.max(1, job.get().getSlots());
-    Optional<WorkerSession> worker = placing ? Placement.choose(workers, selector, slots) : Optional.empty();
+    Optional<WorkerSession> worker = placing ? Placement.choose(workers, selector, slots, run.getJob()) : Optional.empty();
     if (worker.isEmpty()) {
-      String waiting = Placement.waitingReason(workers, selector);
+      String waiting = Placement.waitingReason(workers, selector, run.getJob());
       if (!waiting.equals(run.getStateReason())) {
         round.write(run, run.toBuilder().setStateReason(waiting).build());
       }
@@ -916,6 +938,7 @@ public final class Dispatcher implements AutoCloseable {
         .setOnDisconnect(job.getOnDisconnect())
         .setSlots(slots)
         .setMaxOutputBytes(timing.maxOutputBytes())
+        .setRunAs(job.getRunAs())
         .build();
     // Held only once nothing above can throw: a run that fails here must not leave a slot taken.
     worker.hold(new WorkerSession.Held(run.getId(), attempt, slots), ++assignSequence);

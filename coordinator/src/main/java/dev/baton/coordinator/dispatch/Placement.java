@@ -26,15 +26,22 @@ public final class Placement {
 
     /** Increases with every assignment to this worker; lower means longer ago. */
     long lastAssignedSequence();
+
+    /** It refused a run of this job by its limits (allowed commands, users), so it gets no more of them. */
+    boolean refuses(String job);
   }
 
   private Placement() {}
 
-  /** The worker for a run that needs {@code slots} slots on a worker matching {@code selector}, if any. */
-  public static <C extends Candidate> Optional<C> choose(Collection<C> workers, LabelSelector selector, int slots) {
+  /**
+   * The worker for a run of {@code job} that needs {@code slots} slots on a worker matching {@code selector}, if any;
+   * never one that refused the job.
+   */
+  public static <C extends Candidate> Optional<C> choose(Collection<C> workers, LabelSelector selector, int slots,
+      String job) {
     C best = null;
     for (C w : workers) {
-      if (!w.acceptsWork() || w.freeSlots() < slots || !selector.matches(w.labels())) {
+      if (!w.acceptsWork() || w.freeSlots() < slots || !selector.matches(w.labels()) || w.refuses(job)) {
         continue;
       }
       if (best == null
@@ -50,17 +57,24 @@ public final class Placement {
    * Why a run that {@link #choose} found no worker for is waiting, for {@code run get}: empty when a matching worker
    * is merely busy, so the run waits for a free slot.
    */
-  public static <C extends Candidate> String waitingReason(Collection<C> workers, LabelSelector selector) {
+  public static <C extends Candidate> String waitingReason(Collection<C> workers, LabelSelector selector,
+      String job) {
     boolean anyMatches = false;
+    boolean anyRefused = false;
     for (C w : workers) {
       if (selector.matches(w.labels())) {
-        if (!w.draining()) {
+        if (!w.draining() && !w.refuses(job)) {
           return "";
         }
         anyMatches = true;
+        anyRefused |= w.refuses(job);
       }
     }
     boolean anyWorker = selector.toString().isEmpty();
+    if (anyRefused) {
+      return "every " + (anyWorker ? "" : "matching ") + "worker is draining or refused this job by its limits "
+          + "(see the job's failed runs)";
+    }
     if (anyMatches) {
       return anyWorker ? "every worker is draining" : "every worker matching selector " + selector + " is draining";
     }

@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
  * <p>Rules that need other jobs (dependencies exist, no cycle) are the registry's.
  */
 public final class JobValidator {
+  /** What a login name looks like (useradd's default rule, less the trailing '$' of machine accounts). */
+  static final java.util.regex.Pattern RUN_AS = java.util.regex.Pattern.compile("[a-z_][a-z0-9_.-]{0,31}");
   public static final int MAX_NAME = 128;
   public static final int MAX_DESCRIPTION_BYTES = 4 * 1024;
   public static final int MAX_LABELS = 64;
@@ -114,6 +116,8 @@ public final class JobValidator {
     checkEnv(in.getEnvMap(), v);
     v.check(in.getWorkingDir().isEmpty() || in.getWorkingDir().startsWith("/"), "job.working_dir",
         "must be an absolute path");
+    v.check(in.getRunAs().isEmpty() || RUN_AS.matcher(in.getRunAs()).matches(), "job.run_as",
+        "a login name: up to 32 lower-case letters, digits, '_', '.' or '-', not starting with a digit, '.' or '-'");
 
     if (in.getPriority() == Priority.PRIORITY_UNSPECIFIED) {
       out.setPriority(Priority.PRIORITY_MEDIUM);

@@ -21,6 +21,7 @@ public final class WorkerSession implements Placement.Candidate {
   public record Held(String runId, int attempt, int slots) {}
 
   private final Hello hello;
+  private final java.util.Map<String, String> refusedJobs = new java.util.concurrent.ConcurrentHashMap<>();
   private final ServerCallStreamObserver<CoordinatorMessage> stream;
   private final String address;
   private final Instant connectTime;
@@ -110,6 +111,19 @@ public final class WorkerSession implements Placement.Candidate {
   /** Takes no new work from now on, for {@code reason}, until the agent reconnects. */
   public void markUnhealthy(String reason) {
     unhealthy = reason;
+  }
+
+  /**
+   * The worker refused a run of {@code job} by its limits (allowed commands, users): it is sent no more runs of that
+   * job while this session lasts (a reconnect may come with other limits).
+   */
+  public void refusedJob(String job, String why) {
+    refusedJobs.put(job, why);
+  }
+
+  @Override
+  public boolean refuses(String job) {
+    return refusedJobs.containsKey(job);
   }
 
   /** Forgets a run; returns whether it was held. */

@@ -1,5 +1,6 @@
 package dev.baton.agent.config;
 
+import dev.baton.agent.exec.RunLimits;
 import dev.baton.client.Credentials;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -18,9 +19,10 @@ import java.util.Map;
  * @param workDir where commands run unless a job says otherwise (default: the state dir's {@code work})
  * @param credentials TLS files ({@code BATON_TLS_CA}, {@code BATON_TLS_CERT}, {@code BATON_TLS_KEY}) and an agent
  *     token ({@code BATON_TOKEN}), or plain text
+ * @param limits what the agent agrees to run, and as whom
  */
 public record AgentConfig(String coordinator, String name, Map<String, String> labels, int slots, Path stateDir,
-    Path workDir, Credentials credentials) {
+    Path workDir, Credentials credentials, RunLimits limits) {
 
   public AgentConfig {
     if (!coordinator.contains(":")) {

@@ -21,6 +21,7 @@ import java.util.Objects;
  * @param killGrace time between SIGTERM and SIGKILL when the attempt times out
  * @param maxOutputBytes how many of the last output bytes to keep for {@link
  *     ExecResult#outputTail()}; capped at 64 KiB
+ * @param runAs the user the command runs as; {@code null}: the agent's own
  */
 public record LaunchSpec(
     String runId,
@@ -30,7 +31,14 @@ public record LaunchSpec(
     Path workingDir,
     Duration timeout,
     Duration killGrace,
-    long maxOutputBytes) {
+    long maxOutputBytes,
+    UserAccount runAs) {
+
+  /** A command run as the agent's own user. */
+  public LaunchSpec(String runId, int attempt, Command command, Map<String, String> env, Path workingDir,
+      Duration timeout, Duration killGrace, long maxOutputBytes) {
+    this(runId, attempt, command, env, workingDir, timeout, killGrace, maxOutputBytes, null);
+  }
 
   public LaunchSpec {
     Objects.requireNonNull(runId, "runId");

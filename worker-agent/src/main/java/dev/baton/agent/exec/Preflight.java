@@ -63,7 +63,7 @@ final class Preflight {
       if (program.indexOf('/') >= 0) {
         return checkFile(workingDir.resolve(program), program);
       }
-      return onPath(program, workingDir, path == null ? DEFAULT_PATH : path)
+      return which(program, workingDir, path).isPresent()
           ? Optional.empty()
           : Optional.of("cannot start: no such executable '" + program + "' on PATH");
     } catch (InvalidPathException e) {
@@ -85,9 +85,13 @@ final class Preflight {
     return Optional.empty();
   }
 
-  private static boolean onPath(String program, Path workingDir, String path) {
+  /**
+   * Where execvp(3) would find {@code program} (a name without '/') on {@code path} ({@code null}: unset), from
+   * {@code workingDir}.
+   */
+  static Optional<Path> which(String program, Path workingDir, String path) {
     // An empty PATH entry means the current directory, which is the child's working directory.
-    for (String entry : path.split(":", -1)) {
+    for (String entry : (path == null ? DEFAULT_PATH : path).split(":", -1)) {
       Path candidate;
       try {
         candidate = workingDir.resolve(entry.isEmpty() ? "." : entry).resolve(program);
@@ -96,10 +100,10 @@ final class Preflight {
       }
       // access(2) first: a miss costs one call and no exception.
       if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
-        return true;
+        return Optional.of(candidate.normalize());
       }
     }
-    return false;
+    return Optional.empty();
   }
 
   /** One stat(2), following links; null if there is nothing there (or it cannot be seen). */

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -53,6 +54,8 @@ public final class ProcessRunner implements AutoCloseable {
   /** How long output is still read after the leader exited while a pipe stays open. */
   public static final Duration OUTPUT_DRAIN = Duration.ofMillis(200);
 
+  /** util-linux's setpriv(1), which runs a command as another user. */
+  static final String SETPRIV = "/usr/bin/setpriv";
   private static final Redirect NO_INPUT = Redirect.from(new File("/dev/null"));
 
   private final Clock clock;
@@ -107,9 +110,15 @@ public final class ProcessRunner implements AutoCloseable {
       return notStarted(spec, listener, problem.get());
     }
 
-    List<String> command = new ArrayList<>(argv.size() + 2);
+    List<String> command = new ArrayList<>(argv.size() + 8);
     command.add(setsid);
     command.add("--"); // so that a program named "-x" is not taken for a setsid option
+    UserAccount user = spec.runAs();
+    if (user != null) {
+      // setpriv switches to the user (its groups too) in the session setsid made, then execs the command: the
+      // process group, its records and the tree kill are the same as for the agent's own user.
+      command.addAll(List.of(SETPRIV, "--reuid=" + user.uid(), "--regid=" + user.gid(), "--init-groups", "--"));
+    }
     command.addAll(argv);
     ProcessBuilder builder = new ProcessBuilder(command).redirectInput(NO_INPUT);
     if (spec.workingDir() != null) {
@@ -120,6 +129,9 @@ public final class ProcessRunner implements AutoCloseable {
       if (!spec.env().isEmpty()) {
         // Only then: an untouched environment is passed on without copying it.
         builder.environment().putAll(spec.env());
+      }
+      if (user != null) {
+        builder.environment().putAll(Map.of("HOME", user.home(), "USER", user.name(), "LOGNAME", user.name()));
       }
       process = builder.start();
     } catch (IOException | IllegalArgumentException e) {
