@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * The one place every call's caller is checked (DESIGN.md section 9, Security), on every coordinator, reads
  * included: who the caller is (a bearer token, else an agent's or coordinator's certificate), and whether its role
  * may make this call ({@link AccessRules}). Missing or bad credentials are UNAUTHENTICATED; a role too weak is
- * PERMISSION_DENIED naming the role needed. The caller is then in the call's context ({@link Principal#current}).
+ * PERMISSION_DENIED naming the role needed (judged by the leader: a standby only authenticates, then redirects). The
+ * caller is then in the call's context ({@link Principal#current}).
  *
  * <p>Every call that changes something (it needs operator, admin or agent) is kept in the {@link AuditLog} when it
  * ends, with its outcome — refusals of a known caller included. With auth off (a coordinator on loopback) nobody is
@@ -81,7 +82,10 @@ public final class AccessControl implements ServerInterceptor {
         logUnauthenticated(call, method, e);
         return Refusing.refuse(call, e);
       }
-      if (needs.isEmpty() || !AccessRules.allows(caller.role(), needs.get())) {
+      // A standby serves no call itself: it answers with the leader's address, and the leader judges the role
+      // (and keeps the refusal in its audit log). It still refuses a caller it cannot authenticate.
+      boolean leading = audit.get().isPresent();
+      if (leading && (needs.isEmpty() || !AccessRules.allows(caller.role(), needs.get()))) {
         StatusRuntimeException denied = needs.isEmpty()
             ? ErrorMapper.status(Code.PERMISSION_DENIED, ErrorReason.ERROR_REASON_ROLE_TOO_WEAK,
                 method + " has no access rule, so nobody may call it")
