@@ -94,4 +94,46 @@ class CoordinatorConfigTest {
           flags.toString());
     }
   }
+
+  @Test
+  void authIsOnBeyondLoopbackOrWhenAskedAndTlsFilesComeFromEverySource() throws Exception {
+    assertFalse(CoordinatorConfig.defaults().authOn(), "the quickstart on loopback runs without auth");
+    assertTrue(CoordinatorConfig.load(null, Map.of(), Map.of("auth", "true")).authOn());
+    assertTrue(CoordinatorConfig.load(null, Map.of(), Map.of("listen", "0.0.0.0:7070", "insecure", "true")).authOn(),
+        "beyond loopback every call is checked, TLS or not");
+    for (String name : java.util.List.of("ca.pem", "c1.pem", "c1-key.pem")) {
+      Files.writeString(dir.resolve(name), "pem");
+    }
+    Path file = dir.resolve("tls.yaml");
+    Files.writeString(file, "tls_cert: " + dir.resolve("c1.pem") + "\ntls_key: " + dir.resolve("c1-key.pem") + "\n");
+    CoordinatorConfig tls = CoordinatorConfig.load(file, Map.of("BATON_TLS_CA", dir.resolve("ca.pem").toString()),
+        Map.of("listen", "0.0.0.0:7070"));
+    assertTrue(tls.security().tls().isPresent(), "TLS: no --insecure needed beyond loopback");
+    assertEquals(dir.resolve("ca.pem"), tls.security().tls().get().ca());
+    assertTrue(tls.authOn());
+  }
+
+  @Test
+  void securitySettingsThatCannotWorkAreRefused() throws Exception {
+    for (String name : java.util.List.of("ca.pem", "c1.pem", "c1-key.pem")) {
+      Files.writeString(dir.resolve(name), "pem");
+    }
+    String ca = dir.resolve("ca.pem").toString();
+    String cert = dir.resolve("c1.pem").toString();
+    String key = dir.resolve("c1-key.pem").toString();
+    Map<Map<String, String>, String> refused = Map.of(
+        Map.of("tls_cert", cert, "tls_key", key), "--tls-ca",
+        Map.of("tls_ca", ca), "certificate and key",
+        Map.of("tls_ca", ca, "tls_cert", cert), "both --tls-cert and --tls-key",
+        Map.of("tls_ca", dir.resolve("missing.pem").toString(), "tls_cert", cert, "tls_key", key), "cannot read",
+        Map.of("etcd", "https://127.0.0.1:2379"), "https etcd endpoints need TLS files",
+        Map.of("etcd", "127.0.0.1:2379", "auth", "true"), "HA with auth needs TLS");
+    refused.forEach((flags, words) -> {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> CoordinatorConfig.load(null, Map.of(), flags), flags.toString());
+      assertTrue(e.getMessage().contains(words), flags + ": " + e.getMessage());
+    });
+    assertEquals(java.util.List.of("https://127.0.0.1:2379"), CoordinatorConfig.load(null, Map.of(),
+        Map.of("etcd", "https://127.0.0.1:2379", "tls_ca", ca, "tls_cert", cert, "tls_key", key)).ha().etcd());
+  }
 }

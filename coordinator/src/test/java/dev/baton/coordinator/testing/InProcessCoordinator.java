@@ -19,20 +19,42 @@ public final class InProcessCoordinator implements AutoCloseable {
   /** Failures the dispatch and tick loops could not confine (in production they exit the process). */
   private final java.util.List<Throwable> fatalFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+  private final boolean auth;
+
   public InProcessCoordinator(Path dataDir, FakeClock clock) throws IOException {
+    this(dataDir, clock, false);
+  }
+
+  /**
+   * @param auth check every caller ({@code --auth}): {@link #client()} then calls with the admin token the
+   *     coordinator wrote on its first start; {@link #channelWithToken} gives channels of other callers
+   */
+  public InProcessCoordinator(Path dataDir, FakeClock clock, boolean auth) throws IOException {
     this.dataDir = dataDir;
     this.clock = clock;
+    this.auth = auth;
     start();
+  }
+
+  /** A channel to the coordinator that sends {@code secret} as its bearer token. */
+  public io.grpc.Channel channelWithToken(String secret) {
+    return io.grpc.ClientInterceptors.intercept(InProcessChannelBuilder.forName(serverName).directExecutor().build(),
+        dev.baton.client.Credentials.plaintext().withToken(secret).interceptor());
   }
 
   private void start() throws IOException {
     CoordinatorConfig config = new CoordinatorConfig("127.0.0.1:0", dataDir, false, Duration.ofSeconds(60),
         Duration.ofSeconds(10), Duration.ofSeconds(1), 1L << 20, CoordinatorConfig.Ha.STANDALONE,
-        CoordinatorConfig.Security.NONE);
+        new CoordinatorConfig.Security(auth, java.util.Optional.empty()));
     coordinator = new Coordinator(config, InProcessServerBuilder.forName(serverName).directExecutor(), clock)
         .onFatal((thread, failure) -> fatalFailures.add(failure))
         .start();
-    client = BatonClient.create(InProcessChannelBuilder.forName(serverName).directExecutor());
+    InProcessChannelBuilder channel = InProcessChannelBuilder.forName(serverName).directExecutor();
+    if (auth) {
+      channel.intercept(dev.baton.client.Credentials.plaintext()
+          .withToken(java.nio.file.Files.readString(dataDir.resolve(Coordinator.ADMIN_TOKEN_FILE))).interceptor());
+    }
+    client = BatonClient.create(channel);
   }
 
   /** Closes the coordinator cleanly and starts a new one on the same data directory. */
