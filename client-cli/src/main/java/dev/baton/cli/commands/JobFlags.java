@@ -123,6 +123,10 @@ public final class JobFlags {
       description = "Attempts lost with their worker before the run fails (default 3).")
   Integer maxLostAttempts;
 
+  @Option(names = "--run-as", paramLabel = "USER",
+      description = "Run the command as this user: only agents listing it in --allowed-users take the job.")
+  String runAs;
+
   @Option(names = "--paused", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
       description = "Keep ticks from creating runs (--paused=false enables).")
   Boolean paused;
@@ -248,6 +252,10 @@ public final class JobFlags {
     if (maxLostAttempts != null) {
       job.setMaxLostAttempts(maxLostAttempts);
       mask.add("max_lost_attempts");
+    }
+    if (runAs != null) {
+      job.setRunAs(runAs);
+      mask.add("run_as");
     }
     return mask;
   }

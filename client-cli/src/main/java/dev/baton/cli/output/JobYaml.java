@@ -38,7 +38,8 @@ public final class JobYaml {
   static final Set<String> JOB_KEYS = orderedSet(
       "name", "description", "labels", "enabled", "schedule", "timezone", "command", "shell", "argv", "env",
       "working_dir", "priority", "dependencies", "retry", "timeout", "kill_grace", "overlap", "misfire",
-      "max_catchup", "start_deadline", "selector", "slots", "on_disconnect", "max_lost_attempts", "status",
+      "max_catchup", "start_deadline", "selector", "slots", "on_disconnect", "max_lost_attempts", "run_as",
+      "status",
       // Output-only fields where `-o json` prints them, at the top: accepted and ignored, like "status".
       "version", "create_time", "update_time", "resolved_schedule", "next_fire_time", "last_run_id",
       "last_run_state", "paused_fire_time");
@@ -169,6 +170,7 @@ public final class JobYaml {
     putCount(m, "slots", job.getSlots());
     putText(m, "on_disconnect", EnumText.name(job.getOnDisconnect()));
     putCount(m, "max_lost_attempts", job.getMaxLostAttempts());
+    putText(m, "run_as", job.getRunAs());
     Map<String, Object> status = statusMap(job);
     if (!status.isEmpty()) {
       m.put("status", status);
@@ -268,6 +270,7 @@ public final class JobYaml {
     n.ifPresent("on_disconnect",
         key -> job.setOnDisconnectValue(n.enumNumber(key, DisconnectPolicy.getDescriptor())));
     n.ifPresent("max_lost_attempts", key -> job.setMaxLostAttempts(n.count(key)));
+    n.ifText("run_as", job::setRunAs);
     // "status" holds output-only fields: accepted so that `get -o yaml` output applies as is, and ignored.
     return job.build();
   }

@@ -80,7 +80,7 @@ public final class JobRegistry {
   private static final Set<String> UPDATABLE = Set.of(
       "description", "labels", "enabled", "schedule", "timezone", "command", "env", "working_dir", "priority",
       "dependencies", "retry", "timeout", "kill_grace", "overlap", "misfire", "max_catchup", "start_deadline",
-      "selector", "slots", "on_disconnect", "max_lost_attempts");
+      "selector", "slots", "on_disconnect", "max_lost_attempts", "run_as");
 
   private final Store store;
   private final RunStore runs;
