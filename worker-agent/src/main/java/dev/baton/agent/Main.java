@@ -1,6 +1,7 @@
 package dev.baton.agent;
 
 import dev.baton.agent.config.AgentConfig;
+import dev.baton.agent.config.FileDefaults;
 import dev.baton.agent.exec.RunLimits;
 import dev.baton.agent.exec.UserAccount;
 import dev.baton.client.Credentials;
@@ -18,9 +19,15 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "baton-agent " + Agent.VERSION,
     description = "Runs a Baton worker agent: connects to the coordinator and runs the jobs it assigns.",
-    footer = {"", "Each option falls back to an environment variable, then to its default. SIGTERM drains the "
-        + "agent: it takes no new work, lets running work finish, then exits."})
+    footer = {"", "Each option falls back to an environment variable, then to the --config file (YAML: the flags "
+        + "without their dashes), then to its default. SIGTERM drains the agent: it takes no new work, lets running "
+        + "work finish, then exits."})
 public final class Main implements Callable<Integer> {
+  @Option(names = "--config", paramLabel = "FILE", defaultValue = "${env:BATON_AGENT_CONFIG}",
+      description = "YAML settings: the flags without their dashes (coordinator: ..., tls-ca: ..., allowed-commands: "
+          + "[...]) (BATON_AGENT_CONFIG).")
+  private Path configFile;
+
   @Option(names = "--coordinator", paramLabel = "HOST:PORT[,...]",
       defaultValue = "${env:BATON_COORDINATOR:-127.0.0.1:7070}",
       description = "Coordinator address, or several of an HA cluster: the agent finds the leader through any of them "
@@ -167,6 +174,33 @@ public final class Main implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main()).execute(args));
+    CommandLine commandLine = new CommandLine(new Main());
+    Path config = configFile(args);
+    if (config != null) {
+      try {
+        commandLine.setDefaultValueProvider(FileDefaults.read(config, commandLine.getCommandSpec(), System.getenv()));
+      } catch (java.io.IOException e) {
+        System.err.println("baton-agent: cannot read " + config + ": " + e.getMessage());
+        System.exit(2);
+      } catch (IllegalArgumentException e) {
+        System.err.println("baton-agent: " + e.getMessage());
+        System.exit(2);
+      }
+    }
+    System.exit(commandLine.execute(args));
+  }
+
+  /** The config file: --config FILE (or --config=FILE), else BATON_AGENT_CONFIG; read before the other options. */
+  private static Path configFile(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--config") && i + 1 < args.length) {
+        return Path.of(args[i + 1]);
+      }
+      if (args[i].startsWith("--config=")) {
+        return Path.of(args[i].substring("--config=".length()));
+      }
+    }
+    String fromEnv = System.getenv("BATON_AGENT_CONFIG");
+    return fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv);
   }
 }
