@@ -1,6 +1,9 @@
 package dev.baton.coordinator;
 
 import com.google.protobuf.util.Timestamps;
+import dev.baton.coordinator.access.AuditLog;
+import dev.baton.coordinator.access.Tokens;
+import dev.baton.coordinator.api.AccessServiceImpl;
 import dev.baton.coordinator.api.ClusterServiceImpl;
 import dev.baton.coordinator.api.ErrorMapper;
 import dev.baton.coordinator.api.Refusing;
@@ -37,9 +40,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import dev.baton.coordinator.access.AuditLog;
-import dev.baton.coordinator.access.Tokens;
-import dev.baton.coordinator.api.AccessServiceImpl;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
