@@ -18,10 +18,13 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The audit log: one record per call that changes something (or tried to), in the store's {@code audit} column
  * family, replicated with everything else. Records are written by the coordinator as calls end, never by callers;
- * they are kept for {@link #RETENTION} and swept with the other retention sweeps.
+ * they are kept for {@link #RETENTION}, and at most the newest {@link #MAX_RECORDS} (a flood of changes must not
+ * fill the disk), swept with the other retention sweeps.
  */
 public final class AuditLog {
   public static final Duration RETENTION = Duration.ofDays(90);
+  /** Most records kept: about 250 MB of them. */
+  public static final long MAX_RECORDS = 1_000_000;
   public static final int DEFAULT_PAGE = 100;
   public static final int MAX_PAGE = 1000;
   private static final int KEY_BYTES = 3 * Long.BYTES;
@@ -30,13 +33,20 @@ public final class AuditLog {
   private final Store store;
   private final Clock clock;
   private final long epoch;
+  private final long maxRecords;
   private final AtomicLong sequence = new AtomicLong();
 
   /** @param epoch the leader's epoch: with the time and a counter it makes each record's key unique */
   public AuditLog(Store store, Clock clock, long epoch) {
+    this(store, clock, epoch, MAX_RECORDS);
+  }
+
+  /** As above, keeping at most {@code maxRecords} records (tests use a small number). */
+  AuditLog(Store store, Clock clock, long epoch, long maxRecords) {
     this.store = store;
     this.clock = clock;
     this.epoch = epoch;
+    this.maxRecords = maxRecords;
   }
 
   /** Keeps {@code record}, stamped with the time now, synced like any acknowledged change. */
@@ -81,22 +91,48 @@ public final class AuditLog {
     return response.build();
   }
 
-  /** Deletes records older than {@link #RETENTION}; returns how many. */
+  /**
+   * Deletes records older than {@link #RETENTION}, then the oldest beyond the newest {@code maxRecords}; returns how
+   * many.
+   */
   public int sweep() {
     byte[] to = ByteBuffer.allocate(Long.BYTES).putLong(clock.millis() - RETENTION.toMillis()).array();
-    List<byte[]> old = new ArrayList<>();
-    store.scan(ColumnFamily.AUDIT, null, to, false, (key, value) -> {
-      old.add(key);
-      return old.size() < SWEEP_BATCH;
-    });
-    if (!old.isEmpty()) {
+    int removed = deleteOldest(to, Long.MAX_VALUE);
+    // Counting exactly costs a scan of every record: only once RocksDB's cheap estimate says there may be too many.
+    if (store.estimatedKeys(ColumnFamily.AUDIT) > maxRecords) {
+      long[] count = {0};
+      store.scan(ColumnFamily.AUDIT, null, null, false, (key, value) -> {
+        count[0]++;
+        return true;
+      });
+      if (count[0] > maxRecords) {
+        removed += deleteOldest(null, count[0] - maxRecords);
+      }
+    }
+    return removed;
+  }
+
+  /** Deletes up to {@code most} of the oldest records with keys before {@code to} (null: any). */
+  private int deleteOldest(byte[] to, long most) {
+    int removed = 0;
+    while (removed < most) {
+      List<byte[]> old = new ArrayList<>();
+      long left = most - removed;
+      store.scan(ColumnFamily.AUDIT, null, to, false, (key, value) -> {
+        old.add(key);
+        return old.size() < Math.min(SWEEP_BATCH, left);
+      });
+      if (old.isEmpty()) {
+        break;
+      }
       try (Batch batch = store.batch()) {
         old.forEach(key -> batch.delete(ColumnFamily.AUDIT, key));
         // Unsynced: a removal lost in a crash is only made again by the next sweep.
         store.commitUnsynced(batch);
       }
+      removed += old.size();
     }
-    return old.size();
+    return removed;
   }
 
   /** The smallest key after {@code key}. */

@@ -606,6 +606,19 @@ public final class Store implements Closeable {
     }
   }
 
+  /** RocksDB's estimate of how many keys {@code cf} holds (cheap: no scan; exact only after compaction). */
+  public long estimatedKeys(ColumnFamily cf) {
+    dbLock.readLock().lock();
+    try {
+      Db open = open();
+      return open.rocks.getLongProperty(open.handles.get(cf), "rocksdb.estimate-num-keys");
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read the store's key count: " + e.getMessage(), e);
+    } finally {
+      dbLock.readLock().unlock();
+    }
+  }
+
   /** The directory the store lives in. */
   public Path directory() {
     return directory;
