@@ -4,6 +4,7 @@ import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 import dev.baton.cli.commands.CommandException;
 import dev.baton.cli.output.InvalidInputException;
+import dev.baton.client.Credentials;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
@@ -74,9 +75,11 @@ final class Errors {
     // A status made on this side of the wire (it has a cause) means the coordinator was never reached; one the
     // coordinator sent (no leader, shutting down) keeps its own words.
     if (status.getCode() == Status.Code.UNAVAILABLE && status.getCause() != null) {
-      Optional<String> tls = tlsFailure(status.getCause());
+      Optional<String> tls = Credentials.tlsFailure(status.getCause());
       if (tls.isPresent()) {
-        return code + ": TLS with the coordinator at " + target + " failed: " + tls.get();
+        return code + ": TLS with the coordinator at " + target + " failed: " + oneLine(tls.get())
+            + " (is --tls-ca the cluster's CA, does the coordinator serve TLS, and is its certificate issued for the "
+            + "address dialled?)";
       }
       return code + ": cannot reach the coordinator at " + target
           + " (is it running? set --coordinator or BATON_COORDINATOR)";
@@ -119,21 +122,6 @@ final class Errors {
   /** What gRPC says when a plain-text client meets a TLS port: the server hangs up on the first bytes. */
   private static final Pattern PLAINTEXT_TO_TLS =
       Pattern.compile("Network closed for unknown reason|first received frame was not SETTINGS|Connection reset");
-
-  /** A TLS failure among the causes, in words: the coordinator serves no TLS, or its certificate is not trusted. */
-  private static Optional<String> tlsFailure(Throwable cause) {
-    for (Throwable t = cause; t != null; t = t.getCause()) {
-      String name = t.getClass().getSimpleName();
-      if (name.equals("NotSslRecordException")) {
-        return Optional.of("it does not serve TLS (drop --tls-ca, or start it with --tls-cert/--tls-key)");
-      }
-      if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.cert.CertificateException) {
-        return Optional.of(oneLine(String.valueOf(t.getMessage())) + " (is --tls-ca the cluster's CA, and the "
-            + "coordinator's certificate issued for the address dialled?)");
-      }
-    }
-    return Optional.empty();
-  }
 
   /** A detail of a google.rpc.Status the coordinator sent, if it has one of this type. */
   private static <T extends com.google.protobuf.Message> Optional<T> detail(Throwable e, Class<T> type) {

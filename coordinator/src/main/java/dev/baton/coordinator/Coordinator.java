@@ -86,6 +86,8 @@ public final class Coordinator implements Closeable {
   private final MutableHandlerRegistry handlers = new MutableHandlerRegistry();
 
   private Store store;
+  /** The cluster's tokens (in the store): checked on every call, made and revoked by the leader. */
+  private Tokens tokens;
   private Server server;
   private FatalHandler fatal = FatalHandler.exitProcess();
   private volatile LeaderState leader;
@@ -122,7 +124,8 @@ public final class Coordinator implements Closeable {
     refuseLeaderServices(() -> ErrorMapper.status(Code.UNAVAILABLE, ErrorReason.ERROR_REASON_NO_LEADER,
         "the coordinator is starting; try again shortly"));
     TransportLog.install();
-    AccessControl access = new AccessControl(new AccessRules(LEADER_SERVICES), new Tokens(store, clock),
+    tokens = new Tokens(store, clock);
+    AccessControl access = new AccessControl(new AccessRules(LEADER_SERVICES), tokens,
         config.authOn(), () -> Optional.ofNullable(leader).map(state -> state.audit));
     server = serverBuilder
         .intercept(access)
@@ -167,8 +170,7 @@ public final class Coordinator implements Closeable {
         .map(e -> e.contains("://") ? e : "http://" + e).toArray(String[]::new));
     boolean tls = config.ha().etcd().stream().anyMatch(e -> e.startsWith("https://"));
     if (tls) {
-      Credentials.TlsFiles files = config.security().tls().orElseThrow(() -> new IllegalStateException(
-          "https etcd endpoints need --tls-ca (and --tls-cert, --tls-key for etcd's client-cert-auth)"));
+      Credentials.TlsFiles files = config.security().tls().get(); // the config refuses https without TLS files
       try {
         builder.sslContext(ssl -> {
           ssl.trustManager(files.ca().toFile());
@@ -235,7 +237,8 @@ public final class Coordinator implements Closeable {
   private void lead(long epoch, Store.Replication replicated, CoordinatorRole role,
       Supplier<List<CoordinatorInfo>> standbys, java.util.function.BooleanSupplier stillLeads) {
     store.replication(replicated);
-    LeaderState state = new LeaderState(store, config, clock, epoch, this::address, role, standbys, stillLeads);
+    LeaderState state = new LeaderState(store, config, clock, epoch, this::address, role, standbys, stillLeads,
+        tokens);
     for (ServerServiceDefinition service : state.services()) {
       handlers.addService(service);
     }
@@ -254,7 +257,7 @@ public final class Coordinator implements Closeable {
   private void bootstrapAdminToken() {
     Path file = config.dataDir().resolve(ADMIN_TOKEN_FILE);
     try {
-      if (new Tokens(store, clock).bootstrap(file)) {
+      if (tokens.bootstrap(file)) {
         log.warn("auth is on and no token existed: wrote an admin token to {} (mode 0600). Use it to create "
             + "tokens (baton token create NAME --role ROLE), then keep it safe or revoke it", file.toAbsolutePath());
       }

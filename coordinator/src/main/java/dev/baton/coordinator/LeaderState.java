@@ -64,7 +64,7 @@ final class LeaderState implements AutoCloseable {
 
   /** Restores the state from {@code store}; nothing runs until {@link #start}. */
   LeaderState(Store store, CoordinatorConfig config, Clock clock, long epoch, Supplier<String> address,
-      CoordinatorRole role, Supplier<List<CoordinatorInfo>> standbys, BooleanSupplier stillLeads) {
+      CoordinatorRole role, Supplier<List<CoordinatorInfo>> standbys, BooleanSupplier stillLeads, Tokens tokens) {
     this.epoch = epoch;
     ReadyQueue readyQueue = new ReadyQueue(store);
     readyQueue.load();
@@ -103,7 +103,7 @@ final class LeaderState implements AutoCloseable {
         RequestChecks.around(new RunServiceImpl(runs, dispatcher, output, events, deadLetters, jobs.graph(),
             name -> jobs.find(name).isPresent(), requests)),
         RequestChecks.around(new ClusterServiceImpl(identity, jobs, readyQueue, dispatcher, dispatchSettings)),
-        RequestChecks.around(new AccessServiceImpl(new Tokens(store, clock), audit, config.authOn())),
+        RequestChecks.around(new AccessServiceImpl(tokens, audit, config.authOn())),
         new AgentStreamService(dispatcher, output, clock, config.authOn()).withAddresses())
         .stream().map(service -> ServerInterceptors.intercept(service, whileLeading)).toList();
   }

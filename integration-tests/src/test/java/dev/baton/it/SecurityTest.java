@@ -140,8 +140,7 @@ class SecurityTest {
         AgentProcess impostor = new AgentProcess(work, "w9",
             array(pki.flags("w1"))).start(coordinator.target());
         AgentProcess foreign = new AgentProcess(work, "w2", "--tls-cert",
-            work.resolve("other-pki/w2.pem").toString(), "--tls-key", work.resolve("other-pki/w2-key.pem").toString(),
-            "--tls-ca", pki.ca().toString()).start(coordinator.target())) {
+            stranger.cert("w2").toString(), "--tls-key", stranger.key("w2").toString(), "--tls-ca", pki.ca().toString()).start(coordinator.target())) {
       Path logs = work.resolve("logs");
       Deadline.await(WAIT, "the impostor to be refused", () -> read(logs.resolve("agent-w9-1.err"))
           .contains("proved to be 'w1' but said hello as 'w9'"));

@@ -108,6 +108,26 @@ public final class Credentials {
     };
   }
 
+  /**
+   * What went wrong in a TLS handshake, in words, if that is why a call or stream failed: the peer serves no TLS, or
+   * a certificate was not trusted (the innermost cause, which names it). Empty for any other failure.
+   */
+  public static Optional<String> tlsFailure(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t.getClass().getSimpleName().equals("NotSslRecordException")) {
+        return Optional.of("the other side does not serve TLS");
+      }
+      if (t instanceof javax.net.ssl.SSLException || t instanceof java.security.cert.CertificateException) {
+        Throwable root = t;
+        while (root.getCause() != null) {
+          root = root.getCause();
+        }
+        return Optional.of(String.valueOf(root.getMessage() != null ? root.getMessage() : t.getMessage()));
+      }
+    }
+    return Optional.empty();
+  }
+
   @Override
   public String toString() {
     return (tls.map(t -> "TLS " + t).orElse("plain text")) + (token.isPresent() ? " with a token" : "");

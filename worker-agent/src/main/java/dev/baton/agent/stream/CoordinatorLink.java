@@ -207,20 +207,6 @@ public final class CoordinatorLink implements AutoCloseable {
     }
   }
 
-  /** What went wrong in a TLS handshake, if that is why the stream broke. */
-  private static String tlsFailure(Throwable t) {
-    for (Throwable cause = t; cause != null; cause = cause.getCause()) {
-      if (cause instanceof javax.net.ssl.SSLException) {
-        Throwable root = cause;
-        while (root.getCause() != null) {
-          root = root.getCause();
-        }
-        return root.getMessage() != null ? root.getMessage() : cause.toString();
-      }
-    }
-    return null;
-  }
-
   private static boolean refusedCredentials(Throwable t) {
     io.grpc.Status.Code code = io.grpc.Status.fromThrowable(t).getCode();
     return code == io.grpc.Status.Code.UNAUTHENTICATED || code == io.grpc.Status.Code.PERMISSION_DENIED;
@@ -414,10 +400,10 @@ public final class CoordinatorLink implements AutoCloseable {
         refused = true;
         log.error("{} refused this agent: {} (asking again every {} s)", target, t.getMessage(),
             REFUSED_BACKOFF.toSeconds());
-      } else if (tlsFailure(t) != null) {
+      } else if (Credentials.tlsFailure(t).isPresent()) {
         refused = true;
         log.error("TLS with {} failed: {} (is this agent's certificate from the cluster's CA, and --tls-ca that "
-            + "CA? asking again every {} s)", target, tlsFailure(t), REFUSED_BACKOFF.toSeconds());
+            + "CA? asking again every {} s)", target, Credentials.tlsFailure(t).get(), REFUSED_BACKOFF.toSeconds());
       } else {
         log.info("stream to {} broke: {}", target, t.getMessage());
       }
