@@ -65,7 +65,7 @@ final class Cluster {
 
   private void startCoordinatorOn(String listen) throws IOException, InterruptedException {
     coordinator = launch("coordinator", List.of(launcher("baton-coordinator"), "--listen", listen,
-        "--data-dir", work.resolve("coordinator-data").toString()));
+        "--data-dir", work.resolve("coordinator-data").toString(), "--http", "127.0.0.1:0"));
     Matcher[] found = {null};
     await("the coordinator to listen", coordinator, () -> {
       Matcher m = LISTENING.matcher(read(coordinator.out()));

@@ -82,7 +82,7 @@ final class HaBench {
     Main.log("standalone coordinator: " + operations + " creates and triggers from " + CLIENT_THREADS + " clients");
     int port = freePort();
     Node standalone = start("standalone", List.of(launcher("baton-coordinator"), "--listen", "127.0.0.1:" + port,
-        "--data-dir", work.resolve("standalone-data").toString()), "listening on");
+        "--data-dir", work.resolve("standalone-data").toString(), "--http", "127.0.0.1:0"), "listening on");
     try (BatonClient client = BatonClient.connect("127.0.0.1:" + port)) {
       f.createStandalone = creates(client, operations, "s");
       f.triggerStandalone = triggers(client, operations);
@@ -104,7 +104,7 @@ final class HaBench {
       int p = freePort();
       targets.add("127.0.0.1:" + p);
       coordinators.add(start("coordinator-" + i, List.of(launcher("baton-coordinator"), "--listen",
-          "127.0.0.1:" + p, "--data-dir", work.resolve("c" + i + "-data").toString(),
+          "127.0.0.1:" + p, "--http", "127.0.0.1:0", "--data-dir", work.resolve("c" + i + "-data").toString(),
           "--etcd", "127.0.0.1:" + etcdClient, "--lease-ttl", LEASE_TTL.toSeconds() + "s"), "listening on"));
     }
     String all = String.join(",", targets);

@@ -1,5 +1,6 @@
 package dev.baton.coordinator;
 
+import com.google.common.base.Suppliers;
 import com.google.rpc.Code;
 import dev.baton.client.Credentials;
 import dev.baton.coordinator.access.AccessControl;
@@ -9,7 +10,6 @@ import dev.baton.coordinator.api.ErrorMapper;
 import dev.baton.coordinator.api.Refusing;
 import dev.baton.coordinator.api.TransportLog;
 import dev.baton.coordinator.config.CoordinatorConfig;
-import dev.baton.coordinator.config.HostPort;
 import dev.baton.coordinator.dispatch.Dispatcher;
 import dev.baton.coordinator.election.StandaloneEpoch;
 import dev.baton.coordinator.error.FatalHandler;
@@ -19,8 +19,11 @@ import dev.baton.coordinator.ha.Histories;
 import dev.baton.coordinator.ha.ReplicationGate;
 import dev.baton.coordinator.ha.ReplicationServer;
 import dev.baton.coordinator.job.JobRegistry;
+import dev.baton.coordinator.metrics.CoordinatorMetrics;
 import dev.baton.coordinator.store.NotReplicatedException;
 import dev.baton.coordinator.store.Store;
+import dev.baton.ops.HostPort;
+import dev.baton.ops.OpsServer;
 import dev.baton.proto.v1.AccessServiceGrpc;
 import dev.baton.proto.v1.AgentServiceGrpc;
 import dev.baton.proto.v1.ClusterServiceGrpc;
@@ -29,6 +32,7 @@ import dev.baton.proto.v1.CoordinatorRole;
 import dev.baton.proto.v1.ErrorReason;
 import dev.baton.proto.v1.JobServiceGrpc;
 import dev.baton.proto.v1.ReplicationServiceGrpc;
+import dev.baton.proto.v1.Role;
 import dev.baton.proto.v1.RunServiceGrpc;
 import io.etcd.jetcd.Client;
 import io.grpc.Channel;
@@ -86,6 +90,10 @@ public final class Coordinator implements Closeable {
   private final MutableHandlerRegistry handlers = new MutableHandlerRegistry();
 
   private Store store;
+  private CoordinatorMetrics metrics;
+  private AccessControl access;
+  /** The HTTP port ({@code --http}): health, readiness, metrics; empty when switched off. */
+  private OpsServer http;
   /** The cluster's tokens (in the store): checked on every call, made and revoked by the leader. */
   private Tokens tokens;
   private Server server;
@@ -125,8 +133,11 @@ public final class Coordinator implements Closeable {
         "the coordinator is starting; try again shortly"));
     TransportLog.install();
     tokens = new Tokens(store, clock);
-    AccessControl access = new AccessControl(new AccessRules(LEADER_SERVICES), tokens,
+    access = new AccessControl(new AccessRules(LEADER_SERVICES), tokens,
         config.authOn(), () -> Optional.ofNullable(leader).map(state -> state.audit));
+    Supplier<Optional<CoordinatorMetrics.LeaderGauges>> gauges = Suppliers.memoizeWithExpiration(
+        () -> Optional.ofNullable(leader).flatMap(LeaderState::gauges), 1, TimeUnit.SECONDS)::get;
+    metrics = new CoordinatorMetrics(clock, gauges, () -> store.sizeBytes(Optional.empty()));
     server = serverBuilder
         .intercept(access)
         .maxInboundMessageSize(MAX_MESSAGE_BYTES)
@@ -135,6 +146,9 @@ public final class Coordinator implements Closeable {
         .addService(ProtoReflectionServiceV1.newInstance())
         .build()
         .start();
+    if (!config.http().isEmpty()) {
+      http = startHttp();
+    }
     if (!ha) {
       lead(StandaloneEpoch.advance(store), Store.Replication.NONE, CoordinatorRole.COORDINATOR_ROLE_STANDALONE,
           List::of, () -> true);
@@ -153,6 +167,58 @@ public final class Coordinator implements Closeable {
         + "elected; {}", address(), String.join(",", config.ha().etcd()), config.ha().cluster(),
         config.ha().leaseTtl().toSeconds(), config.dataDir().toAbsolutePath(), securityLine());
     return this;
+  }
+
+  private OpsServer startHttp() throws IOException {
+    try {
+      return OpsServer.builder(config.http())
+          .tls(config.security().tls())
+          .metrics(metrics.registry())
+          .readiness(this::notReadyBecause)
+          .metricsAccess(this::mayReadMetrics)
+          .start();
+    } catch (IOException e) {
+      throw new IOException("http " + config.http() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Ready ({@code /readyz}) is a leader with its state restored, or a standby following the leader: a load balancer
+   * or supervisor can tell the one that answers from the ones that redirect or cannot.
+   */
+  private Optional<String> notReadyBecause() {
+    if (leader != null) {
+      return Optional.empty();
+    }
+    Follower f = follower;
+    if (f != null && f.connected()) {
+      return Optional.empty();
+    }
+    return Optional.of(lifecycle.state() != Lifecycle.State.RUNNING ? "the coordinator is " + lifecycle.state()
+        .name().toLowerCase(java.util.Locale.ROOT) : "a standby not following a leader yet");
+  }
+
+  /** With auth on, {@code /metrics} needs a token of a viewer or more (Prometheus sends it as a bearer token). */
+  private Optional<OpsServer.Refusal> mayReadMetrics(com.sun.net.httpserver.HttpExchange exchange) {
+    if (!config.authOn()) {
+      return Optional.empty();
+    }
+    String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+    if (authorization == null) {
+      return Optional.of(new OpsServer.Refusal(401, "metrics need a token (Authorization: Bearer TOKEN)"));
+    }
+    try {
+      Role role = access.bearer(authorization).role();
+      return AccessRules.allows(role, Role.ROLE_VIEWER) ? Optional.empty()
+          : Optional.of(new OpsServer.Refusal(403, "metrics need a viewer's token or more"));
+    } catch (StatusRuntimeException e) {
+      return Optional.of(new OpsServer.Refusal(401, e.getStatus().getDescription()));
+    }
+  }
+
+  /** The HTTP port (useful with port 0); -1 when there is none. */
+  public int httpPort() {
+    return http == null ? -1 : http.port();
   }
 
   /** One line on how this coordinator guards its port, for its log. */
@@ -238,7 +304,7 @@ public final class Coordinator implements Closeable {
       Supplier<List<CoordinatorInfo>> standbys, java.util.function.BooleanSupplier stillLeads) {
     store.replication(replicated);
     LeaderState state = new LeaderState(store, config, clock, epoch, this::address, role, standbys, stillLeads,
-        tokens);
+        tokens, metrics);
     for (ServerServiceDefinition service : state.services()) {
       handlers.addService(service);
     }
@@ -392,6 +458,9 @@ public final class Coordinator implements Closeable {
       return;
     }
     health.enterTerminalState();
+    if (http != null) {
+      http.close();
+    }
     if (server != null) {
       server.shutdown();
     }

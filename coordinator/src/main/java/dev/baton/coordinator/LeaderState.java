@@ -6,8 +6,8 @@ import dev.baton.coordinator.access.Tokens;
 import dev.baton.coordinator.api.AccessServiceImpl;
 import dev.baton.coordinator.api.ClusterServiceImpl;
 import dev.baton.coordinator.api.ErrorMapper;
-import dev.baton.coordinator.api.Refusing;
 import dev.baton.coordinator.api.JobServiceImpl;
+import dev.baton.coordinator.api.Refusing;
 import dev.baton.coordinator.api.RequestChecks;
 import dev.baton.coordinator.api.RunServiceImpl;
 import dev.baton.coordinator.config.CoordinatorConfig;
@@ -17,6 +17,7 @@ import dev.baton.coordinator.dispatch.ReadyQueue;
 import dev.baton.coordinator.error.FatalHandler;
 import dev.baton.coordinator.job.JobRegistry;
 import dev.baton.coordinator.job.TickLoop;
+import dev.baton.coordinator.metrics.CoordinatorMetrics;
 import dev.baton.coordinator.request.RequestLog;
 import dev.baton.coordinator.run.ActiveRuns;
 import dev.baton.coordinator.run.BackfillQueue;
@@ -25,6 +26,7 @@ import dev.baton.coordinator.run.OutputStore;
 import dev.baton.coordinator.run.RetryQueue;
 import dev.baton.coordinator.run.RunEventHub;
 import dev.baton.coordinator.run.RunStore;
+import dev.baton.coordinator.store.ColumnFamily;
 import dev.baton.coordinator.store.Store;
 import dev.baton.coordinator.worker.AgentStreamService;
 import dev.baton.proto.v1.CoordinatorInfo;
@@ -40,6 +42,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -61,11 +67,17 @@ final class LeaderState implements AutoCloseable {
   final AuditLog audit;
   private Sweeps sweeps;
   private final List<ServerServiceDefinition> services;
+  private final Store store;
+  private final DeadLetters deadLetters;
+  private final Supplier<List<CoordinatorInfo>> standbys;
 
   /** Restores the state from {@code store}; nothing runs until {@link #start}. */
   LeaderState(Store store, CoordinatorConfig config, Clock clock, long epoch, Supplier<String> address,
-      CoordinatorRole role, Supplier<List<CoordinatorInfo>> standbys, BooleanSupplier stillLeads, Tokens tokens) {
+      CoordinatorRole role, Supplier<List<CoordinatorInfo>> standbys, BooleanSupplier stillLeads, Tokens tokens,
+      CoordinatorMetrics metrics) {
     this.epoch = epoch;
+    this.store = store;
+    this.standbys = standbys;
     ReadyQueue readyQueue = new ReadyQueue(store);
     readyQueue.load();
     events = new RunEventHub();
@@ -78,13 +90,14 @@ final class LeaderState implements AutoCloseable {
     backfills.load();
     jobs = new JobRegistry(store, runs, active, backfills, clock, config.misfireGrace(), () -> tickerRef[0].wake());
     jobs.load();
+    events.subscribe(metrics.listener(jobs::find));
     ticker = new TickLoop(jobs, clock);
     tickerRef[0] = ticker;
     OutputStore output = new OutputStore(store, runs, events, config.maxOutputBytes());
     DispatchSettingsStore dispatchSettings = new DispatchSettingsStore(store);
     RetryQueue retries = new RetryQueue(store);
     retries.load();
-    DeadLetters deadLetters = new DeadLetters(store);
+    deadLetters = new DeadLetters(store);
     dispatcher = new Dispatcher(store, runs, readyQueue, output, events, retries, deadLetters, dispatchSettings,
         jobs, active, backfills, clock, new java.util.Random(), new Dispatcher.Timing(
         config.heartbeatInterval(), config.workerTtl(), Coordinator.fenceMargin(config.workerTtl()),
@@ -127,6 +140,23 @@ final class LeaderState implements AutoCloseable {
             ErrorReason.ERROR_REASON_NOT_LEADER, "this coordinator is stepping down: its lease may have run out"));
       }
       return next.startCall(call, headers);
+    }
+  }
+
+  /**
+   * What the metrics report of this leader; empty if the dispatcher does not answer within a second (a scrape must
+   * not hang on a busy coordinator: it then shows the leader's gauges absent for one scrape).
+   */
+  Optional<CoordinatorMetrics.LeaderGauges> gauges() {
+    try {
+      Dispatcher.Gauges dispatch = dispatcher.gauges().get(1, TimeUnit.SECONDS);
+      return Optional.of(new CoordinatorMetrics.LeaderGauges(epoch, jobs.count(), dispatch, deadLetters.count(),
+          standbys.get(), store.sizeBytes(Optional.of(ColumnFamily.OUTPUT))));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    } catch (ExecutionException | TimeoutException e) {
+      return Optional.empty();
     }
   }
 

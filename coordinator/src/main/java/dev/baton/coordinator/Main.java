@@ -1,8 +1,8 @@
 package dev.baton.coordinator;
 
-import dev.baton.coordinator.config.CoordinatorConfig;
-import dev.baton.coordinator.config.HostPort;
 import dev.baton.client.Credentials;
+import dev.baton.coordinator.config.CoordinatorConfig;
+import dev.baton.ops.HostPort;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
@@ -14,9 +14,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code baton-coordinator}: starts a coordinator and runs until SIGTERM / Ctrl-C. */
 @Command(
@@ -33,6 +33,10 @@ public final class Main implements Callable<Integer> {
 
   @Option(names = "--listen", paramLabel = "HOST:PORT", description = "gRPC address (default 127.0.0.1:7070).")
   private String listen;
+
+  @Option(names = "--http", paramLabel = "HOST:PORT", description = "HTTP port: /healthz, /readyz, /metrics, "
+      + "/api/v1 (JSON), /ui/ (default 127.0.0.1:7080; 'off' for none).")
+  private String http;
 
   @Option(names = "--data-dir", paramLabel = "DIR", description = "RocksDB directory (default data/coordinator).")
   private Path dataDir;
@@ -89,6 +93,9 @@ public final class Main implements Callable<Integer> {
     Map<String, String> flags = new HashMap<>();
     if (listen != null) {
       flags.put("listen", listen);
+    }
+    if (http != null) {
+      flags.put("http", http);
     }
     if (dataDir != null) {
       flags.put("data_dir", dataDir.toString());
@@ -149,7 +156,7 @@ public final class Main implements Callable<Integer> {
     try {
       coordinator.start();
     } catch (java.io.IOException e) {
-      System.err.println("baton-coordinator: cannot listen on " + config.listen() + ": " + e.getMessage());
+      System.err.println("baton-coordinator: cannot listen: " + e.getMessage());
       coordinator.close();
       return 1;
     } catch (dev.baton.coordinator.store.StoreException e) {
@@ -165,6 +172,10 @@ public final class Main implements Callable<Integer> {
     // Tools and tests wait for this line to know the coordinator is serving.
     System.out.println("baton-coordinator listening on " + address.host() + ":" + coordinator.port()
         + " epoch " + coordinator.epoch());
+    if (coordinator.httpPort() >= 0) {
+      System.out.println("baton-coordinator http on " + HostPort.parse(config.http()).host() + ":"
+          + coordinator.httpPort());
+    }
     System.out.flush();
     stopped.await();
     return 0;

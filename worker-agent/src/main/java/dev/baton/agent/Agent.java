@@ -38,6 +38,7 @@ public final class Agent implements Closeable {
   private Runs runs;
   private Lifeline lifeline;
   private CoordinatorLink link;
+  private AgentMetrics metrics;
 
   public Agent(AgentConfig config, Clock clock) {
     this.config = config;
@@ -72,6 +73,10 @@ public final class Agent implements Closeable {
         .setAgentVersion(VERSION)
         .build();
     link = new CoordinatorLink(config.coordinator(), config.credentials(), identity, runs, clock);
+    metrics = new AgentMetrics(runs::running, config::slots, journal::depth, link::connected);
+    runner.onSpawn(metrics::spawned);
+    runs.onFencedKills(metrics::fencedKills);
+    link.onReconnect(metrics::reconnected);
     link.start();
     log.info("agent {} ({}) started: {} slots, labels {}, coordinator {}, state in {}", config.name(), id,
         config.slots(), config.labels(), config.coordinator(), config.stateDir().toAbsolutePath());
@@ -96,6 +101,15 @@ public final class Agent implements Closeable {
 
   public String id() {
     return id;
+  }
+
+  public AgentMetrics metrics() {
+    return metrics;
+  }
+
+  /** Whether the stream to a coordinator is open and welcomed now ({@code /readyz}). */
+  public boolean connected() {
+    return link.connected();
   }
 
   /** Waits until the agent has been drained (by the coordinator, or {@link #drain}) and is idle. */

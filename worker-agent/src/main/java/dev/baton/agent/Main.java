@@ -5,6 +5,7 @@ import dev.baton.agent.config.FileDefaults;
 import dev.baton.agent.exec.RunLimits;
 import dev.baton.agent.exec.UserAccount;
 import dev.baton.client.Credentials;
+import dev.baton.ops.OpsServer;
 import java.nio.file.Path;
 import java.util.List;
 import java.time.Clock;
@@ -72,6 +73,11 @@ public final class Main implements Callable<Integer> {
           + "name without a certificate (BATON_TOKEN_FILE; BATON_TOKEN holds the token itself).")
   private Path tokenFile;
 
+  @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "${env:BATON_AGENT_HTTP}",
+      description = "HTTP port for /healthz, /readyz (connected to a coordinator) and /metrics (Prometheus); "
+          + "default none. HTTPS with --tls-cert/--tls-key when given.")
+  private String http;
+
   @Option(names = "--allowed-commands", paramLabel = "GLOB[,GLOB...]",
       defaultValue = "${env:BATON_AGENT_ALLOWED_COMMANDS}", split = ",",
       description = "Run only programs whose argv[0], as written or as found on PATH, matches one of these globs "
@@ -118,6 +124,22 @@ public final class Main implements Callable<Integer> {
       return 2;
     }
     Agent agent = new Agent(config, Clock.systemUTC()).start();
+    OpsServer ops = null;
+    if (http != null && !http.isBlank() && !http.trim().equalsIgnoreCase("off")) {
+      try {
+        ops = OpsServer.builder(http.trim())
+            .tls(Credentials.TlsFiles.of(tlsCa, tlsCert, tlsKey))
+            .metrics(agent.metrics().registry())
+            .readiness(() -> agent.connected() ? java.util.Optional.empty()
+                : java.util.Optional.of("not connected to a coordinator"))
+            .start();
+      } catch (java.io.IOException | IllegalArgumentException e) {
+        System.err.println("baton-agent: cannot listen on http " + http + ": " + e.getMessage());
+        agent.close();
+        return 2;
+      }
+    }
+    OpsServer opsServer = ops;
     Thread shutdown = new Thread(() -> {
       try {
         agent.drain();
@@ -125,11 +147,14 @@ public final class Main implements Callable<Integer> {
         Thread.currentThread().interrupt();
       }
       agent.close();
+      if (opsServer != null) {
+        opsServer.close();
+      }
     }, "baton-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
     // Tools and tests wait for this line.
     System.out.println("baton-agent " + config.name() + " id " + agent.id() + " started, coordinator "
-        + config.coordinator());
+        + config.coordinator() + (opsServer == null ? "" : ", http on port " + opsServer.port()));
     System.out.flush();
     agent.awaitDrained(); // a drain from the coordinator ends the agent once idle
     agent.drain();

@@ -83,6 +83,8 @@ public final class Runs {
    * @param lifeline kills the runs' process groups if this agent dies
    * @param records lets a restarted agent kill what a crashed one left running
    */
+  private volatile java.util.function.IntConsumer fencedKills = n -> {};
+
   public Runs(ProcessRunner runner, ResultJournal journal, Lifeline lifeline, RunRecords records, Path workDir,
       int slots) {
     this.runner = runner;
@@ -264,8 +266,14 @@ public final class Runs {
     }
     if (!doomed.isEmpty()) {
       log.warn("{}: killing {} runs (on_disconnect: kill)", reason, doomed.size());
+      fencedKills.accept(doomed.size());
     }
     doomed.forEach(p -> p.kill(reason));
+  }
+
+  /** Hears how many runs each self-fencing killed (for the agent's metrics). */
+  public void onFencedKills(java.util.function.IntConsumer listener) {
+    this.fencedKills = listener;
   }
 
   /** The result of an attempt is durable at the coordinator. */

@@ -110,23 +110,32 @@ public final class AccessControl implements ServerInterceptor {
     return auditedCall == null ? listener : auditedCall.listen(listener);
   }
 
+  /**
+   * The caller an {@code Authorization: Bearer TOKEN} header names (also for the HTTP port's own pages).
+   *
+   * @throws StatusRuntimeException UNAUTHENTICATED if the header or its token is not good
+   */
+  public Principal bearer(String authorization) {
+    if (!authorization.startsWith(Credentials.BEARER)) {
+      throw ErrorMapper.status(Code.UNAUTHENTICATED, ErrorReason.ERROR_REASON_TOKEN_INVALID,
+          "the authorization header must be 'Bearer TOKEN'");
+    }
+    Token token;
+    try {
+      token = tokens.authenticate(authorization.substring(Credentials.BEARER.length()).trim());
+    } catch (Tokens.Refused e) {
+      throw ErrorMapper.status(Code.UNAUTHENTICATED, e.reason(), e.getMessage(),
+          e.token().isEmpty() ? Map.of() : Map.of("token", e.token()));
+    }
+    Principal.Kind kind = token.getRole() == Role.ROLE_AGENT ? Principal.Kind.AGENT : Principal.Kind.TOKEN;
+    return new Principal(kind, token.getName(), token.getRole());
+  }
+
   /** Who the call comes from: its token if it carries one, else its certificate. */
   private Principal identify(ServerCall<?, ?> call, Metadata headers) {
     String authorization = headers.get(Credentials.AUTHORIZATION);
     if (authorization != null) {
-      if (!authorization.startsWith(Credentials.BEARER)) {
-        throw ErrorMapper.status(Code.UNAUTHENTICATED, ErrorReason.ERROR_REASON_TOKEN_INVALID,
-            "the authorization header must be 'Bearer TOKEN'");
-      }
-      Token token;
-      try {
-        token = tokens.authenticate(authorization.substring(Credentials.BEARER.length()).trim());
-      } catch (Tokens.Refused e) {
-        throw ErrorMapper.status(Code.UNAUTHENTICATED, e.reason(), e.getMessage(),
-            e.token().isEmpty() ? Map.of() : Map.of("token", e.token()));
-      }
-      Principal.Kind kind = token.getRole() == Role.ROLE_AGENT ? Principal.Kind.AGENT : Principal.Kind.TOKEN;
-      return new Principal(kind, token.getName(), token.getRole());
+      return bearer(authorization);
     }
     return CertificateIdentity.of(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION))
         .orElseThrow(() -> ErrorMapper.status(Code.UNAUTHENTICATED, ErrorReason.ERROR_REASON_CREDENTIALS_MISSING,

@@ -2,6 +2,7 @@ package dev.baton.coordinator.config;
 
 import dev.baton.client.Credentials;
 import dev.baton.client.DurationText;
+import dev.baton.ops.HostPort;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetAddress;
@@ -25,6 +26,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * {@code BATON_DATA_DIR}, ...: the key upper-cased with a {@code BATON_} prefix) and command-line flags.
  *
  * @param listen host:port of the gRPC server
+ * @param http host:port of the HTTP port (health, metrics, JSON API, dashboard); empty: none
  * @param dataDir the RocksDB directory
  * @param insecure allow listening on a non-loopback address without TLS
  * @param misfireGrace how late a tick may be processed and still count as on time (not missed)
@@ -36,6 +38,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  */
 public record CoordinatorConfig(
     String listen,
+    String http,
     Path dataDir,
     boolean insecure,
     Duration misfireGrace,
@@ -47,7 +50,7 @@ public record CoordinatorConfig(
 
   /** Keys of the config file and the environment, in the order documented in the README. */
   public static final Set<String> KEYS = Set.of(
-      "listen", "data_dir", "insecure", "misfire_grace", "worker_ttl", "heartbeat_interval", "max_output_bytes",
+      "listen", "http", "data_dir", "insecure", "misfire_grace", "worker_ttl", "heartbeat_interval", "max_output_bytes",
       "etcd", "advertise", "lease_ttl", "cluster", "wal_retention", "auth", "tls_cert", "tls_key", "tls_ca");
 
   /**
@@ -120,6 +123,18 @@ public record CoordinatorConfig(
           + "(--tls-cert, --tls-key, --tls-ca) the coordinator listens on loopback only; pass --insecure to listen "
           + "there in plain text anyway");
     }
+    if (!http.isEmpty()) {
+      try {
+        HostPort.parse(http);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("http: " + e.getMessage() + " (give HOST:PORT, or 'off')");
+      }
+      if (!insecure && security.tls().isEmpty() && !HostPort.isLoopback(http)) {
+        throw new IllegalArgumentException("http address " + http + " is not loopback: without TLS "
+            + "(--tls-cert, --tls-key, --tls-ca) the HTTP port listens on loopback only; pass --insecure to listen "
+            + "there in plain text anyway");
+      }
+    }
     if (security.tls().isEmpty() && ha.etcd().stream().anyMatch(e -> e.startsWith("https://"))) {
       throw new IllegalArgumentException("https etcd endpoints need TLS files: --tls-ca to check etcd, and "
           + "--tls-cert, --tls-key for etcd's --client-cert-auth");
@@ -142,6 +157,7 @@ public record CoordinatorConfig(
   public static CoordinatorConfig defaults() {
     return new CoordinatorConfig(
         "127.0.0.1:7070",
+        "127.0.0.1:7080",
         Path.of("data", "coordinator"),
         false,
         Duration.ofSeconds(60),
@@ -153,11 +169,11 @@ public record CoordinatorConfig(
   }
 
   /**
-   * Whether every call's credentials are checked: always when listening beyond loopback, and on loopback with
-   * {@code --auth}. A standalone coordinator on loopback (the quickstart) runs without.
+   * Whether every call's credentials are checked: always when listening (gRPC or HTTP) beyond loopback, and on
+   * loopback with {@code --auth}. A standalone coordinator on loopback (the quickstart) runs without.
    */
   public boolean authOn() {
-    return security.auth() || !HostPort.isLoopback(listen);
+    return security.auth() || !HostPort.isLoopback(listen) || (!http.isEmpty() && !HostPort.isLoopback(http));
   }
 
   /**
@@ -184,6 +200,7 @@ public record CoordinatorConfig(
     CoordinatorConfig d = defaults();
     return new CoordinatorConfig(
         values.getOrDefault("listen", d.listen()),
+        httpAddress(values.getOrDefault("http", d.http())),
         values.containsKey("data_dir") ? Path.of(values.get("data_dir")) : d.dataDir(),
         values.containsKey("insecure") ? Boolean.parseBoolean(values.get("insecure")) : d.insecure(),
         duration(values, "misfire_grace", d.misfireGrace()),
@@ -200,6 +217,12 @@ public record CoordinatorConfig(
         new Security(
             values.containsKey("auth") ? Boolean.parseBoolean(values.get("auth").trim()) : d.security().auth(),
             Credentials.TlsFiles.of(values.get("tls_ca"), values.get("tls_cert"), values.get("tls_key"))));
+  }
+
+  /** The HTTP address; {@code off} (or empty) for none. */
+  private static String httpAddress(String text) {
+    String t = text.trim();
+    return t.equalsIgnoreCase("off") || t.equalsIgnoreCase("false") ? "" : t;
   }
 
   /** A comma-separated list of {@code host:port} (a YAML list is read as its text, "[a, b]"). */

@@ -1148,6 +1148,35 @@ public final class Dispatcher implements AutoCloseable {
     return result;
   }
 
+  /**
+   * What the metrics report of dispatch, read on the dispatch thread in one go.
+   *
+   * @param queued QUEUED runs by priority
+   * @param assigned runs sent to a worker and not started yet
+   * @param running runs whose process runs (as far as the coordinator knows)
+   * @param retrying failed runs waiting out a retry delay
+   * @param pending backfill runs waiting for their job's overlap policy to let them in
+   * @param workers the connected workers
+   */
+  public record Gauges(Map<Priority, Long> queued, long assigned, long running, long retrying, long pending,
+      List<Worker> workers) {}
+
+  public CompletableFuture<Gauges> gauges() {
+    CompletableFuture<Gauges> result = new CompletableFuture<>();
+    submit(round -> {
+      long held = 0;
+      long unstarted = 0;
+      for (WorkerSession session : sessions.values()) {
+        held += session.held().size();
+        unstarted += session.unstarted().size();
+      }
+      result.complete(new Gauges(ready.depth(), unstarted, held - unstarted, retries.size(),
+          backfills.pendingCount(), sessions.values().stream().map(WorkerSession::toProto)
+              .sorted(Comparator.comparing(Worker::getName)).toList()));
+    });
+    return result;
+  }
+
   /** The connected workers, by name. */
   public CompletableFuture<List<Worker>> workers() {
     CompletableFuture<List<Worker>> result = new CompletableFuture<>();

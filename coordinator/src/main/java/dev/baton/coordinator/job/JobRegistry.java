@@ -711,7 +711,7 @@ public final class JobRegistry {
     log.error("the tick of job {} at {} cannot be processed; its schedule stops until the job is updated", name, due,
         e);
     find(name).ifPresent(job -> created.add(runs.add(batch, NewRun.skipped(job, RunReason.RUN_REASON_SCHEDULE,
-        due, "internal error: " + e + "; the job's schedule is stopped until the job is updated", 0))));
+        due, NewRun.ERROR_PREFIX + e + "; the job's schedule is stopped until the job is updated", 0))));
     moveSchedule(batch, name, Optional.of(due), Optional.empty());
   }
 
@@ -724,7 +724,7 @@ public final class JobRegistry {
     TickPlan plan = TickPlanner.plan(schedules.of(job.getResolvedSchedule()), due, now, job.getMisfire(),
         job.getMaxCatchup(), misfireGrace);
     if (plan.skippedTicks() > 0) {
-      String why = "misfire: " + (plan.countCapped() ? "at least " : "") + plan.skippedTicks()
+      String why = NewRun.MISFIRE_PREFIX + (plan.countCapped() ? "at least " : "") + plan.skippedTicks()
           + " tick(s) missed while the coordinator was down or the job paused";
       created.add(runs.add(batch, NewRun.skipped(job, RunReason.RUN_REASON_SCHEDULE,
           plan.lastSkipped().orElseThrow(), why, plan.skippedTicks())));

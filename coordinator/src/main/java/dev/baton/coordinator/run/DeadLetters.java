@@ -36,6 +36,16 @@ public final class DeadLetters {
     }
   }
 
+  /** How many entries the queue holds (a key scan: the queue is what people must look at, so it stays small). */
+  public long count() {
+    long[] n = {0};
+    store.scan(ColumnFamily.DEAD_LETTERS, null, null, false, (key, value) -> {
+      n[0]++;
+      return true;
+    });
+    return n[0];
+  }
+
   /** Entries newest first, optionally of one job, paged. */
   public ListDeadLettersResponse list(ListDeadLettersRequest request) {
     int pageSize = PageToken.pageSize(request.getPageSize(), 100, 1000, "page_size");

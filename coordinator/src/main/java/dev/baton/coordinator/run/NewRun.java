@@ -46,6 +46,11 @@ public record NewRun(
     return new NewRun(job, reason, scheduledTime, state, stateReason, missedTicks, requestedBy, waveId, true);
   }
 
+  /** How the reason of a skipped tick starts, by cause (the metrics tell the causes apart by it). */
+  public static final String MISFIRE_PREFIX = "misfire: ";
+  public static final String OVERLAP_PREFIX = "overlap: ";
+  public static final String ERROR_PREFIX = "internal error: ";
+
   public static NewRun skipped(Job job, RunReason reason, Instant scheduledTime, String why, int missedTicks) {
     return new NewRun(job, reason, scheduledTime, RunState.RUN_STATE_SKIPPED, why, missedTicks, "scheduler", "");
   }

@@ -48,7 +48,7 @@ public final class OverlapRules {
 
   private static Decision refuseOrSkip(boolean manual, long blocking, String why) {
     return manual ? new Refuse(why + "; trigger with force to start another anyway", blocking)
-        : new Skip("overlap: " + why);
+        : new Skip(NewRun.OVERLAP_PREFIX + why);
   }
 
   /**

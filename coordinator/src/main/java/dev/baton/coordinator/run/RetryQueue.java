@@ -63,6 +63,11 @@ public final class RetryQueue {
     return out;
   }
 
+  /** How many runs wait out a retry delay. */
+  public int size() {
+    return pending.size();
+  }
+
   /** The pending retry of a run, if any (for cancel). */
   public java.util.Optional<Due> of(long runId) {
     return pending.stream().filter(d -> d.runId() == runId).findFirst();

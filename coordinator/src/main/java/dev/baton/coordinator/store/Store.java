@@ -619,6 +619,27 @@ public final class Store implements Closeable {
     }
   }
 
+  /**
+   * Bytes the store takes, by RocksDB's own accounting: SST files plus memtables, of one column family or (empty) of
+   * all. Cheap: properties, no scan.
+   */
+  public long sizeBytes(java.util.Optional<ColumnFamily> only) {
+    dbLock.readLock().lock();
+    try {
+      Db open = open();
+      long total = 0;
+      for (ColumnFamily cf : only.map(java.util.List::of).orElse(java.util.List.of(ColumnFamily.values()))) {
+        total += open.rocks.getLongProperty(open.handles.get(cf), "rocksdb.total-sst-files-size")
+            + open.rocks.getLongProperty(open.handles.get(cf), "rocksdb.cur-size-all-mem-tables");
+      }
+      return total;
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot read the store's size: " + e.getMessage(), e);
+    } finally {
+      dbLock.readLock().unlock();
+    }
+  }
+
   /** The directory the store lives in. */
   public Path directory() {
     return directory;

@@ -82,7 +82,7 @@ class ClusterServiceTest {
   @Test
   void addressesAreTheOnesToDialEvenWithAPickedPort() throws Exception {
     dev.baton.coordinator.config.CoordinatorConfig config = new dev.baton.coordinator.config.CoordinatorConfig(
-        "127.0.0.1:0", dir.resolve("netty"), false, java.time.Duration.ofSeconds(60),
+        "127.0.0.1:0", "", dir.resolve("netty"), false, java.time.Duration.ofSeconds(60),
         java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(1), 1L << 20,
         dev.baton.coordinator.config.CoordinatorConfig.Ha.STANDALONE,
         dev.baton.coordinator.config.CoordinatorConfig.Security.NONE);

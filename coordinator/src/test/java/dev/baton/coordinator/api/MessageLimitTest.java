@@ -24,7 +24,7 @@ class MessageLimitTest {
 
   @Test
   void aRequestOverFourMebibytesIsResourceExhaustedAndChangesNothing() throws Exception {
-    CoordinatorConfig config = new CoordinatorConfig("127.0.0.1:0", dir, false, Duration.ofSeconds(60),
+    CoordinatorConfig config = new CoordinatorConfig("127.0.0.1:0", "", dir, false, Duration.ofSeconds(60),
         Duration.ofSeconds(10), Duration.ofSeconds(1), 1L << 20, CoordinatorConfig.Ha.STANDALONE,
         CoordinatorConfig.Security.NONE);
     try (Coordinator coordinator = new Coordinator(config,

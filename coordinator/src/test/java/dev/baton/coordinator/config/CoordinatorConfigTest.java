@@ -19,12 +19,28 @@ class CoordinatorConfigTest {
   void defaultsArePinned() {
     CoordinatorConfig d = CoordinatorConfig.defaults();
     assertEquals("127.0.0.1:7070", d.listen());
+    assertEquals("127.0.0.1:7080", d.http());
     assertEquals(Path.of("data", "coordinator"), d.dataDir());
     assertFalse(d.insecure());
     assertEquals(Duration.ofSeconds(60), d.misfireGrace());
     assertEquals(Duration.ofSeconds(10), d.workerTtl());
     assertEquals(Duration.ofSeconds(1), d.heartbeatInterval());
     assertEquals(1L << 20, d.maxOutputBytes());
+  }
+
+  @Test
+  void theHttpPortIsLoopbackOnlyWithoutTlsAndBeyondItTurnsAuthOn() throws Exception {
+    assertEquals("", CoordinatorConfig.load(null, Map.of(), Map.of("http", "off")).http());
+    assertEquals("127.0.0.1:0", CoordinatorConfig.load(null, Map.of("BATON_HTTP", "127.0.0.1:0"), Map.of()).http());
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> CoordinatorConfig.load(null, Map.of(), Map.of("http", "nonsense")));
+    assertTrue(bad.getMessage().startsWith("http: "), bad.getMessage());
+    IllegalArgumentException open = assertThrows(IllegalArgumentException.class,
+        () -> CoordinatorConfig.load(null, Map.of(), Map.of("http", "0.0.0.0:7080")));
+    assertTrue(open.getMessage().contains("--insecure"), open.getMessage());
+    CoordinatorConfig insecure = CoordinatorConfig.load(null, Map.of(), Map.of("http", "0.0.0.0:7080",
+        "insecure", "true"));
+    assertTrue(insecure.authOn(), "an HTTP port beyond loopback asks every caller for a token");
   }
 
   @Test

@@ -68,6 +68,7 @@ public final class ProcessRunner implements AutoCloseable {
   private final ScheduledThreadPoolExecutor timer;
   private final ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[MAX_CHUNK]);
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile java.util.function.LongConsumer spawnTimes = nanos -> {};
 
   /**
    * @param clock stamps start and finish times; timeouts run on real time
@@ -82,6 +83,11 @@ public final class ProcessRunner implements AutoCloseable {
     this.exits = Executors.newCachedThreadPool(named("baton-exit-", true));
     this.timer = new ScheduledThreadPoolExecutor(1, named("baton-exec-timer", false));
     this.timer.setRemoveOnCancelPolicy(true);
+  }
+
+  /** Hears how long each spawn took, in nanoseconds (for the agent's metrics). */
+  public void onSpawn(java.util.function.LongConsumer listener) {
+    this.spawnTimes = listener;
   }
 
   /**
@@ -133,7 +139,9 @@ public final class ProcessRunner implements AutoCloseable {
       if (user != null) {
         builder.environment().putAll(Map.of("HOME", user.home(), "USER", user.name(), "LOGNAME", user.name()));
       }
+      long spawning = System.nanoTime();
       process = builder.start();
+      spawnTimes.accept(System.nanoTime() - spawning);
     } catch (IOException | IllegalArgumentException e) {
       // IllegalArgumentException: an environment name with '=' or a NUL byte.
       return notStarted(spec, listener, "cannot start: " + e.getMessage());

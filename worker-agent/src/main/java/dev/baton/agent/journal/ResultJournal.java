@@ -129,6 +129,19 @@ public final class ResultJournal {
     }
   }
 
+  /** How many results wait for an acknowledgement (written in full; a count of files, nothing parsed). */
+  public int depth() {
+    int n = 0;
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + SUFFIX)) {
+      for (Path ignored : files) {
+        n++;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the result journal in " + directory, e);
+    }
+    return n;
+  }
+
   /** Every result still waiting for an acknowledgement, including those kept in reserved slots. */
   public List<RunFinished> pending() {
     List<RunFinished> out = new ArrayList<>();

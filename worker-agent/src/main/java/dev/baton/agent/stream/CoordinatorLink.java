@@ -86,6 +86,7 @@ public final class CoordinatorLink implements AutoCloseable {
   private volatile boolean welcomed;
   private volatile Instant lastHeard;
   private volatile boolean fenced;
+  private volatile Runnable reconnects = () -> {};
   private volatile Duration heartbeatInterval = Duration.ofSeconds(1);
   private volatile Duration workerTtl = DEFAULT_TTL;
   private volatile Duration fenceMargin = DEFAULT_MARGIN;
@@ -147,6 +148,11 @@ public final class CoordinatorLink implements AutoCloseable {
     return welcomed;
   }
 
+  /** Hears each reconnect after a stream ended (for the agent's metrics). */
+  public void onReconnect(Runnable listener) {
+    this.reconnects = listener;
+  }
+
   private void connectLoop() {
     int failures = 0;
     while (running.get()) {
@@ -198,6 +204,7 @@ public final class CoordinatorLink implements AutoCloseable {
           : refused ? REFUSED_BACKOFF
           : backoff(failures, backoffCap(workerTtl.minus(fenceMargin)));
       log.info("stream to {} ended; reconnecting in {} ms", target, backoff.toMillis());
+      reconnects.run();
       try {
         Thread.sleep(backoff.toMillis());
       } catch (InterruptedException e) {

@@ -1,4 +1,4 @@
-package dev.baton.coordinator.config;
+package dev.baton.ops;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
