@@ -18,6 +18,8 @@ import dev.baton.coordinator.ha.Follower;
 import dev.baton.coordinator.ha.Histories;
 import dev.baton.coordinator.ha.ReplicationGate;
 import dev.baton.coordinator.ha.ReplicationServer;
+import dev.baton.coordinator.http.ApiRoutes;
+import dev.baton.coordinator.http.JsonApi;
 import dev.baton.coordinator.job.JobRegistry;
 import dev.baton.coordinator.metrics.CoordinatorMetrics;
 import dev.baton.coordinator.store.NotReplicatedException;
@@ -43,6 +45,8 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.grpc.util.MutableHandlerRegistry;
@@ -92,8 +96,11 @@ public final class Coordinator implements Closeable {
   private Store store;
   private CoordinatorMetrics metrics;
   private AccessControl access;
-  /** The HTTP port ({@code --http}): health, readiness, metrics; empty when switched off. */
+  /** The HTTP port ({@code --http}): health, readiness, metrics, the JSON API; null when switched off. */
   private OpsServer http;
+  /** The same services in-process, for the JSON API: its calls meet the same checks as gRPC ones. */
+  private Server inProcess;
+  private ManagedChannel inProcessChannel;
   /** The cluster's tokens (in the store): checked on every call, made and revoked by the leader. */
   private Tokens tokens;
   private Server server;
@@ -170,12 +177,27 @@ public final class Coordinator implements Closeable {
   }
 
   private OpsServer startHttp() throws IOException {
+    String name = "baton-http-" + java.util.UUID.randomUUID();
+    inProcess = InProcessServerBuilder.forName(name)
+        .intercept(access)
+        .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+        .fallbackHandlerRegistry(handlers)
+        .addService(health.getHealthService())
+        .build()
+        .start();
+    inProcessChannel = InProcessChannelBuilder.forName(name).maxInboundMessageSize(MAX_MESSAGE_BYTES).build();
+    JsonApi api = new JsonApi(ApiRoutes.of(List.of(JobServiceGrpc.getServiceDescriptor(),
+        RunServiceGrpc.getServiceDescriptor(), ClusterServiceGrpc.getServiceDescriptor(),
+        AccessServiceGrpc.getServiceDescriptor()).stream()
+        .map(s -> ((io.grpc.protobuf.ProtoServiceDescriptorSupplier) s.getSchemaDescriptor()).getServiceDescriptor())
+        .toList()), inProcessChannel, MAX_MESSAGE_BYTES);
     try {
       return OpsServer.builder(config.http())
           .tls(config.security().tls())
           .metrics(metrics.registry())
           .readiness(this::notReadyBecause)
           .metricsAccess(this::mayReadMetrics)
+          .mount("/api/", api)
           .start();
     } catch (IOException e) {
       throw new IOException("http " + config.http() + ": " + e.getMessage(), e);
@@ -460,6 +482,10 @@ public final class Coordinator implements Closeable {
     health.enterTerminalState();
     if (http != null) {
       http.close();
+    }
+    if (inProcessChannel != null) {
+      inProcessChannel.shutdownNow();
+      inProcess.shutdownNow();
     }
     if (server != null) {
       server.shutdown();

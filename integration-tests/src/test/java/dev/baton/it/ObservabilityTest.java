@@ -109,6 +109,33 @@ class ObservabilityTest {
     assertEquals(0, value(agentText, "baton_agent_fenced_kills_total").orElse(-1), agentText);
   }
 
+  @Test
+  void curlListsJobsAndTriggersOneThatAnAgentRuns() throws Exception {
+    Runs.create(client, Job.newBuilder().setName("curl-me").setCommand(Command.newBuilder().setShell("echo curled")));
+    String list = curl("-sS", "--fail-with-body", coordinator.httpBase() + "/api/v1/jobs?pageSize=500");
+    assertTrue(list.contains("\"name\": \"curl-me\""), list);
+    String triggered = curl("-sS", "--fail-with-body", "-X", "POST",
+        coordinator.httpBase() + "/api/v1/jobs/curl-me:trigger");
+    Matcher id = Pattern.compile("\"id\": \"(\\d+)\"").matcher(triggered);
+    assertTrue(id.find(), triggered);
+    Runs.awaitSucceeded(client, id.group(1), WAIT);
+    String output = curl("-sS", "--fail-with-body", coordinator.httpBase() + "/api/v1/runs/" + id.group(1)
+        + "/output");
+    assertTrue(output.startsWith("data: {"), output);
+    assertTrue(output.contains("event: end"), output);
+  }
+
+  /** Runs curl and returns what it printed; a non-zero exit fails the test with its output. */
+  private static String curl(String... args) throws Exception {
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("curl"));
+    command.addAll(java.util.List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "curl did not finish");
+    assertEquals(0, p.exitValue(), "curl " + String.join(" ", args) + ": " + said);
+    return said;
+  }
+
   private static String scrape(String base) {
     try {
       HttpResponse<String> response = get(base + "/metrics");

@@ -45,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * asked, and changes are audited as {@code anonymous}.
  */
 public final class AccessControl implements ServerInterceptor {
+  /** The header carrying an HTTP client's address from the JSON API to the audit log. */
+  public static final Metadata.Key<String> FORWARDED_FOR =
+      Metadata.Key.of("x-forwarded-for", Metadata.ASCII_STRING_MARSHALLER);
   private static final Logger log = LoggerFactory.getLogger(AccessControl.class);
   private static final int MAX_AUDIT_MESSAGE = 512;
   private static final long UNAUTHENTICATED_LOG_INTERVAL_MILLIS = 10_000;
@@ -94,7 +97,7 @@ public final class AccessControl implements ServerInterceptor {
                     + AccessRules.text(caller.role()),
                 Map.of("required_role", AccessRules.text(needs.get()), "role", AccessRules.text(caller.role())));
         if (audited) {
-          record(caller, method, "", denied.getStatus(), call);
+          record(caller, method, "", denied.getStatus(), peerOf(call, headers));
         }
         return Refusing.refuse(call, denied);
       }
@@ -102,7 +105,7 @@ public final class AccessControl implements ServerInterceptor {
     ServerCall<Q, R> forwarded = call;
     AuditedCall<Q, R> auditedCall = null;
     if (audited) {
-      auditedCall = new AuditedCall<>(call, caller, method);
+      auditedCall = new AuditedCall<>(call, caller, method, peerOf(call, headers));
       forwarded = auditedCall;
     }
     ServerCall.Listener<Q> listener =
@@ -153,7 +156,20 @@ public final class AccessControl implements ServerInterceptor {
     }
   }
 
-  private void record(Principal caller, String method, String target, Status status, ServerCall<?, ?> call) {
+  /**
+   * Where a call came from, for the audit log: the remote address, or for a call of the JSON API (in-process) the
+   * HTTP client's address it forwards. Only in-process calls are trusted to name their origin.
+   */
+  private static String peerOf(ServerCall<?, ?> call, Metadata headers) {
+    java.net.SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    String forwarded = headers.get(FORWARDED_FOR);
+    if (remote instanceof io.grpc.inprocess.InProcessSocketAddress && forwarded != null) {
+      return "http " + forwarded;
+    }
+    return String.valueOf(remote);
+  }
+
+  private void record(Principal caller, String method, String target, Status status, String peer) {
     Optional<AuditLog> log = audit.get();
     if (log.isEmpty()) {
       return; // a standby: it changed nothing, and writes nothing
@@ -166,7 +182,7 @@ public final class AccessControl implements ServerInterceptor {
         .setTarget(target)
         .setOutcome(status.getCode().name())
         .setMessage(message.length() > MAX_AUDIT_MESSAGE ? message.substring(0, MAX_AUDIT_MESSAGE) : message)
-        .setPeer(String.valueOf(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)))
+        .setPeer(peer)
         .build();
     try {
       log.get().append(record);
@@ -180,13 +196,15 @@ public final class AccessControl implements ServerInterceptor {
   private final class AuditedCall<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
     private final Principal caller;
     private final String method;
+    private final String peer;
     private final AtomicBoolean recorded = new AtomicBoolean();
     private volatile String target = "";
 
-    AuditedCall(ServerCall<Q, R> call, Principal caller, String method) {
+    AuditedCall(ServerCall<Q, R> call, Principal caller, String method, String peer) {
       super(call);
       this.caller = caller;
       this.method = method;
+      this.peer = peer;
     }
 
     @Override
@@ -197,7 +215,7 @@ public final class AccessControl implements ServerInterceptor {
 
     private void end(Status status) {
       if (recorded.compareAndSet(false, true)) {
-        record(caller, method, target, status, delegate());
+        record(caller, method, target, status, peer);
       }
     }
 

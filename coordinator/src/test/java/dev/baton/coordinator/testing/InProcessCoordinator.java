@@ -20,6 +20,7 @@ public final class InProcessCoordinator implements AutoCloseable {
   private final java.util.List<Throwable> fatalFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private final boolean auth;
+  private final boolean http;
 
   public InProcessCoordinator(Path dataDir, FakeClock clock) throws IOException {
     this(dataDir, clock, false);
@@ -30,10 +31,26 @@ public final class InProcessCoordinator implements AutoCloseable {
    *     coordinator wrote on its first start; {@link #channelWithToken} gives channels of other callers
    */
   public InProcessCoordinator(Path dataDir, FakeClock clock, boolean auth) throws IOException {
+    this(dataDir, clock, auth, false);
+  }
+
+  /** @param http also serve the HTTP port (on a free loopback port: {@link #httpBase}) */
+  public InProcessCoordinator(Path dataDir, FakeClock clock, boolean auth, boolean http) throws IOException {
     this.dataDir = dataDir;
     this.clock = clock;
     this.auth = auth;
+    this.http = http;
     start();
+  }
+
+  /** {@code http://127.0.0.1:PORT} of the HTTP port. */
+  public String httpBase() {
+    return "http://127.0.0.1:" + coordinator.httpPort();
+  }
+
+  /** The admin token the coordinator wrote on its first start with auth on. */
+  public String adminToken() throws IOException {
+    return java.nio.file.Files.readString(dataDir.resolve(Coordinator.ADMIN_TOKEN_FILE)).trim();
   }
 
   /** A channel to the coordinator that sends {@code secret} as its bearer token. */
@@ -43,7 +60,7 @@ public final class InProcessCoordinator implements AutoCloseable {
   }
 
   private void start() throws IOException {
-    CoordinatorConfig config = new CoordinatorConfig("127.0.0.1:0", "", dataDir, false, Duration.ofSeconds(60),
+    CoordinatorConfig config = new CoordinatorConfig("127.0.0.1:0", http ? "127.0.0.1:0" : "", dataDir, false, Duration.ofSeconds(60),
         Duration.ofSeconds(10), Duration.ofSeconds(1), 1L << 20, CoordinatorConfig.Ha.STANDALONE,
         new CoordinatorConfig.Security(auth, java.util.Optional.empty()));
     coordinator = new Coordinator(config, InProcessServerBuilder.forName(serverName).directExecutor(), clock)
