@@ -25,6 +25,7 @@ import dev.baton.coordinator.run.DeadLetters;
 import dev.baton.coordinator.run.OutputStore;
 import dev.baton.coordinator.run.RetryQueue;
 import dev.baton.coordinator.run.RunEventHub;
+import dev.baton.coordinator.run.RunRetention;
 import dev.baton.coordinator.run.RunStore;
 import dev.baton.coordinator.store.ColumnFamily;
 import dev.baton.coordinator.store.Store;
@@ -64,6 +65,7 @@ final class LeaderState implements AutoCloseable {
   final RunEventHub events;
   private final TickLoop ticker;
   private final RequestLog requests;
+  private final RunRetention retention;
   final AuditLog audit;
   private Sweeps sweeps;
   private final List<ServerServiceDefinition> services;
@@ -105,6 +107,8 @@ final class LeaderState implements AutoCloseable {
         epoch);
     dispatcher.load();
     jobs.canceller(dispatcher::cancel);
+    retention = new RunRetention(store, clock, config.retention(),
+        jobs::names, dispatcher::forget);
     requests = new RequestLog(store, clock);
     audit = new AuditLog(store, clock, epoch);
 
@@ -169,7 +173,8 @@ final class LeaderState implements AutoCloseable {
   void start(FatalHandler fatal) {
     ticker.onFatal(fatal);
     dispatcher.onFatal(fatal);
-    sweeps = new Sweeps(SWEEP_INTERVAL, Map.of("request records", requests::sweep, "audit records", audit::sweep));
+    sweeps = new Sweeps(SWEEP_INTERVAL, Map.of("request records", requests::sweep, "audit records", audit::sweep,
+        "finished runs", retention::sweep));
     ticker.start();
     dispatcher.start();
   }

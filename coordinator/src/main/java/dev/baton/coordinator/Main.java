@@ -88,6 +88,15 @@ public final class Main implements Callable<Integer> {
           + "0: none, a standby that was away gets a checkpoint).")
   private String walRetention;
 
+  @Option(names = "--history-retention", paramLabel = "DURATION",
+      description = "How long finished runs (and their output) are kept (default 7d); dead letters stay until "
+          + "redriven or purged.")
+  private String historyRetention;
+
+  @Option(names = "--max-runs-per-job", paramLabel = "N",
+      description = "How many runs of each job are kept at most, its newest (default 1000).")
+  private String maxRunsPerJob;
+
   @Override
   public Integer call() throws Exception {
     Map<String, String> flags = new HashMap<>();
@@ -135,6 +144,12 @@ public final class Main implements Callable<Integer> {
     }
     if (walRetention != null) {
       flags.put("wal_retention", walRetention);
+    }
+    if (historyRetention != null) {
+      flags.put("history_retention", historyRetention);
+    }
+    if (maxRunsPerJob != null) {
+      flags.put("max_runs_per_job", maxRunsPerJob);
     }
     CoordinatorConfig config;
     try {

@@ -24,7 +24,7 @@ import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,8 +39,8 @@ import javax.net.ssl.SSLContext;
  * on coordinators, whatever else they mount ({@link Builder#mount}). Served by the JDK's HTTP server — an operations
  * port needs no framework — over TLS with the process's own certificate when it has one.
  *
- * <p>At most {@link #MAX_CONCURRENT} requests are served at once (a server-sent event stream holds one); beyond that
- * a request is refused with 503 rather than queued without bound.
+ * <p>At most {@link #MAX_CONCURRENT} requests are served at once (a server-sent event stream holds one) and as many
+ * more wait; beyond that a connection is closed at once rather than queued without bound.
  */
 public final class OpsServer implements Closeable {
   public static final int MAX_CONCURRENT = 64;
@@ -125,14 +125,15 @@ public final class OpsServer implements Closeable {
         server = HttpServer.create(bind, 0);
       }
       AtomicInteger threads = new AtomicInteger();
-      ThreadPoolExecutor executor = new ThreadPoolExecutor(1, MAX_CONCURRENT, 60, TimeUnit.SECONDS,
-          new SynchronousQueue<>(), r -> {
+      ThreadPoolExecutor executor = new ThreadPoolExecutor(MAX_CONCURRENT, MAX_CONCURRENT, 60, TimeUnit.SECONDS,
+          new ArrayBlockingQueue<>(MAX_CONCURRENT), r -> {
             Thread t = new Thread(r, "baton-http-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
           }, (r, pool) -> {
             throw new java.util.concurrent.RejectedExecutionException("busy");
           });
+      executor.allowCoreThreadTimeOut(true);
       server.setExecutor(executor);
       PrometheusRegistry metrics = registry;
       Supplier<Optional<String>> ready = notReady;

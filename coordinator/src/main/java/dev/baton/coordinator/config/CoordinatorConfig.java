@@ -2,6 +2,7 @@ package dev.baton.coordinator.config;
 
 import dev.baton.client.Credentials;
 import dev.baton.client.DurationText;
+import dev.baton.coordinator.run.RunRetention;
 import dev.baton.ops.HostPort;
 import java.io.IOException;
 import java.io.Reader;
@@ -35,6 +36,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * @param maxOutputBytes output kept per attempt
  * @param ha the HA settings; {@link Ha#STANDALONE} without etcd
  * @param security TLS and auth; {@link Security#NONE} by default
+ * @param retention how much run history is kept ({@code history_retention}, {@code max_runs_per_job})
  */
 public record CoordinatorConfig(
     String listen,
@@ -46,12 +48,14 @@ public record CoordinatorConfig(
     Duration heartbeatInterval,
     long maxOutputBytes,
     Ha ha,
-    Security security) {
+    Security security,
+    RunRetention.Settings retention) {
 
   /** Keys of the config file and the environment, in the order documented in the README. */
   public static final Set<String> KEYS = Set.of(
       "listen", "http", "data_dir", "insecure", "misfire_grace", "worker_ttl", "heartbeat_interval", "max_output_bytes",
-      "etcd", "advertise", "lease_ttl", "cluster", "wal_retention", "auth", "tls_cert", "tls_key", "tls_ca");
+      "etcd", "advertise", "lease_ttl", "cluster", "wal_retention", "auth", "tls_cert", "tls_key", "tls_ca",
+      "history_retention", "max_runs_per_job");
 
   /**
    * TLS and auth (DESIGN.md section 9, Security).
@@ -165,7 +169,8 @@ public record CoordinatorConfig(
         Duration.ofSeconds(1),
         1L << 20,
         Ha.STANDALONE,
-        Security.NONE);
+        Security.NONE,
+        RunRetention.Settings.DEFAULT);
   }
 
   /**
@@ -216,7 +221,11 @@ public record CoordinatorConfig(
                 : duration(values, "wal_retention", d.ha().walRetention())),
         new Security(
             values.containsKey("auth") ? Boolean.parseBoolean(values.get("auth").trim()) : d.security().auth(),
-            Credentials.TlsFiles.of(values.get("tls_ca"), values.get("tls_cert"), values.get("tls_key"))));
+            Credentials.TlsFiles.of(values.get("tls_ca"), values.get("tls_cert"), values.get("tls_key"))),
+        new RunRetention.Settings(
+            duration(values, "history_retention", d.retention().history()),
+            values.containsKey("max_runs_per_job") ? (int) Math.min(Integer.MAX_VALUE,
+                parseLong(values, "max_runs_per_job")) : d.retention().maxRunsPerJob()));
   }
 
   /** The HTTP address; {@code off} (or empty) for none. */

@@ -1177,6 +1177,29 @@ public final class Dispatcher implements AutoCloseable {
     return result;
   }
 
+  /**
+   * Removes runs from the history (retention), on the dispatch thread so that no change of the same run can come
+   * between the check and the removal: each still there and at rest for good is removed with its output; others (a
+   * rerun meanwhile, a dead letter) stay. Returns how many were removed.
+   */
+  public CompletableFuture<Integer> forget(List<Long> runIds) {
+    CompletableFuture<Integer> result = new CompletableFuture<>();
+    submit(round -> {
+      int removed = 0;
+      for (long id : runIds) {
+        Optional<Run> run = round.read(Long.toString(id));
+        if (run.isPresent() && RunStore.finishedForGood(run.get())) {
+          round.forget(run.get());
+          removed++;
+        }
+      }
+      int count = removed;
+      round.after(() -> result.complete(count));
+      round.onFailure(() -> result.completeExceptionally(new IllegalStateException("the store did not take it")));
+    });
+    return result;
+  }
+
   /** The connected workers, by name. */
   public CompletableFuture<List<Worker>> workers() {
     CompletableFuture<List<Worker>> result = new CompletableFuture<>();

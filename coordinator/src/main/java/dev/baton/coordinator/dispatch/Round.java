@@ -30,11 +30,13 @@ final class Round {
   private final List<Runnable> onFailure = new ArrayList<>();
   /** Runs this round brought to an end for good: their waves go on before the round commits. */
   private final List<Run> finished = new ArrayList<>();
+  /** Runs this round removed from the history (retention): reads no longer find them. */
+  private final List<String> forgotten = new ArrayList<>();
   /** What {@link #changed} held before each write, newest last, so that a savepoint can restore it. */
   private final List<Map.Entry<String, Run>> undo = new ArrayList<>();
 
   /** A point of the round that {@link #rollback} returns to. */
-  record Mark(int afterCommit, int onFailure, int finished, int undo) {}
+  record Mark(int afterCommit, int onFailure, int finished, int undo, int forgotten) {}
 
   Round(Store store, RunStore runs, RunEventHub events) {
     this.store = store;
@@ -45,6 +47,9 @@ final class Round {
 
   /** The run as this round sees it: its latest change in the round, else the store's. */
   Optional<Run> read(String runId) {
+    if (forgotten.contains(runId)) {
+      return Optional.empty();
+    }
     Run run = changed.get(runId);
     return run != null ? Optional.of(run) : runs.find(runId);
   }
@@ -60,6 +65,12 @@ final class Round {
     batch.afterCommit(() -> events.publishRun(after, previous));
   }
 
+  /** Removes a run at rest from the history (retention): later reads in the round do not find it. */
+  void forget(Run run) {
+    runs.delete(batch, run);
+    forgotten.add(run.getId());
+  }
+
   /** A run created in this round (by a wave): later reads in the round must see it. */
   void created(Run run) {
     undo.add(new java.util.AbstractMap.SimpleEntry<>(run.getId(), changed.put(run.getId(), run)));
@@ -68,7 +79,7 @@ final class Round {
   /** Marks the point a failing part of the round can be rolled back to ({@link #rollback}, else {@link #keep}). */
   Mark mark() {
     batch.setSavePoint();
-    return new Mark(afterCommit.size(), onFailure.size(), finished.size(), undo.size());
+    return new Mark(afterCommit.size(), onFailure.size(), finished.size(), undo.size(), forgotten.size());
   }
 
   /** Undoes everything the round recorded since {@code mark}: writes, reads of them, sends and answers. */
@@ -77,6 +88,7 @@ final class Round {
     afterCommit.subList(mark.afterCommit(), afterCommit.size()).clear();
     onFailure.subList(mark.onFailure(), onFailure.size()).clear();
     finished.subList(mark.finished(), finished.size()).clear();
+    forgotten.subList(mark.forgotten(), forgotten.size()).clear();
     for (int i = undo.size() - 1; i >= mark.undo(); i--) {
       Map.Entry<String, Run> previous = undo.remove(i);
       if (previous.getValue() == null) {

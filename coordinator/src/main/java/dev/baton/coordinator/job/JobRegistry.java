@@ -208,6 +208,16 @@ public final class JobRegistry {
     return store.get(ColumnFamily.JOBS, Keys.job(name), Job.parser());
   }
 
+  /** The name of every job, in name order (a scan of keys only). */
+  public List<String> names() {
+    List<String> names = new ArrayList<>();
+    store.scan(ColumnFamily.JOBS, null, null, false, (key, value) -> {
+      names.add(new String(key, java.nio.charset.StandardCharsets.UTF_8));
+      return true;
+    });
+    return names;
+  }
+
   /** Jobs in name order, filtered and paged. */
   public ListJobsResponse list(ListJobsRequest request) {
     int pageSize = PageToken.pageSize(request.getPageSize(), DEFAULT_PAGE, MAX_PAGE, "page_size");

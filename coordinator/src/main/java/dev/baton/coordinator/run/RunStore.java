@@ -90,6 +90,23 @@ public final class RunStore {
     batch.put(ColumnFamily.RUNS, Keys.run(Long.parseLong(run.getId())), run);
   }
 
+  /**
+   * Removes a run from the history as part of {@code batch}: the run, its places in the job's and the wave's indexes,
+   * and its output. For runs at rest only (retention); the caller checks.
+   */
+  public void delete(Batch batch, Run run) {
+    long id = Long.parseLong(run.getId());
+    batch.delete(ColumnFamily.RUNS, Keys.run(id));
+    batch.delete(ColumnFamily.RUNS_BY_JOB, Keys.runOfJob(run.getJob(), id));
+    batch.delete(ColumnFamily.RUNS_BY_WAVE, Keys.runOfWave(Long.parseLong(run.getWaveId()), id));
+    for (int attempt = 1; attempt <= run.getAttemptsCount(); attempt++) {
+      store.scanPrefix(ColumnFamily.OUTPUT, Keys.outputPrefix(id, attempt), false, (key, value) -> {
+        batch.delete(ColumnFamily.OUTPUT, key);
+        return true;
+      });
+    }
+  }
+
   /** The run with this id. NOT_FOUND if there is none. */
   public Run get(String id) {
     return find(id).orElseThrow(() -> runNotFound(id));

@@ -593,6 +593,22 @@ public final class Store implements Closeable {
     Files.delete(path);
   }
 
+  /**
+   * Compacts the keys of {@code cf} from {@code from} (inclusive) to {@code to} (exclusive): drops the tombstones of
+   * deleted keys there, which iterators would otherwise step over one by one (after retention removed many runs).
+   */
+  public void compactRange(ColumnFamily cf, byte[] from, byte[] to) {
+    dbLock.readLock().lock();
+    try {
+      Db open = open();
+      open.rocks.compactRange(open.handles.get(cf), from, to);
+    } catch (RocksDBException e) {
+      throw new StoreException("cannot compact: " + e.getMessage(), e);
+    } finally {
+      dbLock.readLock().unlock();
+    }
+  }
+
   /** Flushes the memtables to files, so that the write-ahead log so far is no longer needed to recover. */
   public void flush() {
     dbLock.readLock().lock();

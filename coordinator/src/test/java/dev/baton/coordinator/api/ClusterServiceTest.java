@@ -85,7 +85,8 @@ class ClusterServiceTest {
         "127.0.0.1:0", "", dir.resolve("netty"), false, java.time.Duration.ofSeconds(60),
         java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(1), 1L << 20,
         dev.baton.coordinator.config.CoordinatorConfig.Ha.STANDALONE,
-        dev.baton.coordinator.config.CoordinatorConfig.Security.NONE);
+        dev.baton.coordinator.config.CoordinatorConfig.Security.NONE,
+        dev.baton.coordinator.run.RunRetention.Settings.DEFAULT);
     try (dev.baton.coordinator.Coordinator real = new dev.baton.coordinator.Coordinator(config,
             io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
                 new java.net.InetSocketAddress("127.0.0.1", 0)), FakeClock.at("2026-11-22T10:00:00Z")).start();

@@ -26,7 +26,7 @@ class MessageLimitTest {
   void aRequestOverFourMebibytesIsResourceExhaustedAndChangesNothing() throws Exception {
     CoordinatorConfig config = new CoordinatorConfig("127.0.0.1:0", "", dir, false, Duration.ofSeconds(60),
         Duration.ofSeconds(10), Duration.ofSeconds(1), 1L << 20, CoordinatorConfig.Ha.STANDALONE,
-        CoordinatorConfig.Security.NONE);
+        CoordinatorConfig.Security.NONE, dev.baton.coordinator.run.RunRetention.Settings.DEFAULT);
     try (Coordinator coordinator = new Coordinator(config,
             NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)), FakeClock.at("2026-11-22T10:00:00Z"))
             .start();

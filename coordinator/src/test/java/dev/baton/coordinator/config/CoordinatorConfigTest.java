@@ -44,6 +44,20 @@ class CoordinatorConfigTest {
   }
 
   @Test
+  void historyRetentionAndRunsPerJobAreReadAndChecked() throws Exception {
+    assertEquals(Duration.ofDays(7), CoordinatorConfig.defaults().retention().history());
+    assertEquals(1000, CoordinatorConfig.defaults().retention().maxRunsPerJob());
+    CoordinatorConfig c = CoordinatorConfig.load(null, Map.of("BATON_HISTORY_RETENTION", "30d"),
+        Map.of("max_runs_per_job", "50"));
+    assertEquals(Duration.ofDays(30), c.retention().history());
+    assertEquals(50, c.retention().maxRunsPerJob());
+    assertThrows(IllegalArgumentException.class, () -> CoordinatorConfig.load(null, Map.of(),
+        Map.of("max_runs_per_job", "0")));
+    assertThrows(IllegalArgumentException.class, () -> CoordinatorConfig.load(null, Map.of(),
+        Map.of("history_retention", "10s")));
+  }
+
+  @Test
   void flagsBeatEnvironmentBeatsFileBeatsDefaults() throws Exception {
     Path file = dir.resolve("coordinator.yaml");
     Files.writeString(file, "listen: 127.0.0.1:9000\ndata_dir: /tmp/from-file\nworker_ttl: 20s\n");

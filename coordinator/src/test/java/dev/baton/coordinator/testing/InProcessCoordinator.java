@@ -3,6 +3,7 @@ package dev.baton.coordinator.testing;
 import dev.baton.client.BatonClient;
 import dev.baton.coordinator.Coordinator;
 import dev.baton.coordinator.config.CoordinatorConfig;
+import dev.baton.coordinator.run.RunRetention;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.io.IOException;
@@ -60,9 +61,9 @@ public final class InProcessCoordinator implements AutoCloseable {
   }
 
   private void start() throws IOException {
-    CoordinatorConfig config = new CoordinatorConfig("127.0.0.1:0", http ? "127.0.0.1:0" : "", dataDir, false, Duration.ofSeconds(60),
-        Duration.ofSeconds(10), Duration.ofSeconds(1), 1L << 20, CoordinatorConfig.Ha.STANDALONE,
-        new CoordinatorConfig.Security(auth, java.util.Optional.empty()));
+    CoordinatorConfig config = new CoordinatorConfig("127.0.0.1:0", http ? "127.0.0.1:0" : "", dataDir, false,
+        Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(1), 1L << 20, CoordinatorConfig.Ha.STANDALONE,
+        new CoordinatorConfig.Security(auth, java.util.Optional.empty()), RunRetention.Settings.DEFAULT);
     coordinator = new Coordinator(config, InProcessServerBuilder.forName(serverName).directExecutor(), clock)
         .onFatal((thread, failure) -> fatalFailures.add(failure))
         .start();
