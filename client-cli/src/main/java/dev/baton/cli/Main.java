@@ -1,17 +1,18 @@
 package dev.baton.cli;
 
-import dev.baton.cli.commands.Cli;
-import dev.baton.cli.commands.CommandException;
 import dev.baton.cli.commands.AuditCommands;
+import dev.baton.cli.commands.Cli;
 import dev.baton.cli.commands.ClusterCommands;
-import dev.baton.cli.commands.PkiCommands;
-import dev.baton.cli.commands.TokenCommands;
-import dev.baton.cli.commands.WhoAmICommand;
+import dev.baton.cli.commands.CommandException;
 import dev.baton.cli.commands.DlqCommands;
 import dev.baton.cli.commands.JobCommands;
+import dev.baton.cli.commands.NotifyCommands;
+import dev.baton.cli.commands.PkiCommands;
 import dev.baton.cli.commands.RunCommands;
 import dev.baton.cli.commands.ScheduleCommands;
+import dev.baton.cli.commands.TokenCommands;
 import dev.baton.cli.commands.WaveCommands;
+import dev.baton.cli.commands.WhoAmICommand;
 import dev.baton.cli.commands.WorkerCommands;
 import dev.baton.cli.output.OutputFormat;
 import dev.baton.cli.output.Printer;
@@ -32,7 +33,6 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.IVersionProvider;
@@ -43,6 +43,7 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
+import picocli.CommandLine;
 
 /**
  * The {@code baton} command: global options, the command tree, and the one place failures become a line on
@@ -55,7 +56,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
     description = "Drive a Baton cluster: jobs, schedules, runs, waves, the dead-letter queue, workers.",
     subcommands = {JobCommands.class, ScheduleCommands.class, RunCommands.class, WaveCommands.class,
         DlqCommands.class, WorkerCommands.class, ClusterCommands.class, TokenCommands.class, AuditCommands.class,
-        WhoAmICommand.class, PkiCommands.class, HelpCommand.class})
+        NotifyCommands.class, WhoAmICommand.class, PkiCommands.class, HelpCommand.class})
 public final class Main implements Cli, Callable<Integer> {
   private final Function<String, BatonClient> clients;
   private final InputStream in;

@@ -33,6 +33,7 @@ import dev.baton.proto.v1.CoordinatorInfo;
 import dev.baton.proto.v1.CoordinatorRole;
 import dev.baton.proto.v1.ErrorReason;
 import dev.baton.proto.v1.JobServiceGrpc;
+import dev.baton.proto.v1.NotificationServiceGrpc;
 import dev.baton.proto.v1.ReplicationServiceGrpc;
 import dev.baton.proto.v1.Role;
 import dev.baton.proto.v1.RunServiceGrpc;
@@ -81,8 +82,8 @@ public final class Coordinator implements Closeable {
   /** The services only a leader serves; others answer them with an error naming the leader. */
   public static final List<ServiceDescriptor> LEADER_SERVICES = List.of(JobServiceGrpc.getServiceDescriptor(),
       RunServiceGrpc.getServiceDescriptor(), ClusterServiceGrpc.getServiceDescriptor(),
-      AccessServiceGrpc.getServiceDescriptor(), AgentServiceGrpc.getServiceDescriptor(),
-      ReplicationServiceGrpc.getServiceDescriptor());
+      AccessServiceGrpc.getServiceDescriptor(), NotificationServiceGrpc.getServiceDescriptor(),
+      AgentServiceGrpc.getServiceDescriptor(), ReplicationServiceGrpc.getServiceDescriptor());
   /** Where the admin token made on the first start with auth on is written, in the data directory. */
   public static final String ADMIN_TOKEN_FILE = "admin-token";
 
@@ -188,7 +189,7 @@ public final class Coordinator implements Closeable {
     inProcessChannel = InProcessChannelBuilder.forName(name).maxInboundMessageSize(MAX_MESSAGE_BYTES).build();
     JsonApi api = new JsonApi(ApiRoutes.of(List.of(JobServiceGrpc.getServiceDescriptor(),
         RunServiceGrpc.getServiceDescriptor(), ClusterServiceGrpc.getServiceDescriptor(),
-        AccessServiceGrpc.getServiceDescriptor()).stream()
+        AccessServiceGrpc.getServiceDescriptor(), NotificationServiceGrpc.getServiceDescriptor()).stream()
         .map(s -> ((io.grpc.protobuf.ProtoServiceDescriptorSupplier) s.getSchemaDescriptor()).getServiceDescriptor())
         .toList()), inProcessChannel, MAX_MESSAGE_BYTES);
     try {

@@ -7,6 +7,7 @@ import dev.baton.coordinator.api.AccessServiceImpl;
 import dev.baton.coordinator.api.ClusterServiceImpl;
 import dev.baton.coordinator.api.ErrorMapper;
 import dev.baton.coordinator.api.JobServiceImpl;
+import dev.baton.coordinator.api.NotificationServiceImpl;
 import dev.baton.coordinator.api.Refusing;
 import dev.baton.coordinator.api.RequestChecks;
 import dev.baton.coordinator.api.RunServiceImpl;
@@ -18,6 +19,9 @@ import dev.baton.coordinator.error.FatalHandler;
 import dev.baton.coordinator.job.JobRegistry;
 import dev.baton.coordinator.job.TickLoop;
 import dev.baton.coordinator.metrics.CoordinatorMetrics;
+import dev.baton.coordinator.notify.Deliverer;
+import dev.baton.coordinator.notify.Outbox;
+import dev.baton.coordinator.notify.Webhooks;
 import dev.baton.coordinator.request.RequestLog;
 import dev.baton.coordinator.run.ActiveRuns;
 import dev.baton.coordinator.run.BackfillQueue;
@@ -66,6 +70,9 @@ final class LeaderState implements AutoCloseable {
   private final TickLoop ticker;
   private final RequestLog requests;
   private final RunRetention retention;
+  private final Webhooks webhooks;
+  private final Outbox outbox;
+  private final Deliverer deliverer;
   final AuditLog audit;
   private Sweeps sweeps;
   private final List<ServerServiceDefinition> services;
@@ -84,6 +91,7 @@ final class LeaderState implements AutoCloseable {
     readyQueue.load();
     events = new RunEventHub();
     RunStore runs = new RunStore(store, readyQueue, events, clock);
+    webhooks = new Webhooks(store, clock);
     ActiveRuns active = new ActiveRuns();
     active.load(store);
     events.subscribe(active);
@@ -93,6 +101,9 @@ final class LeaderState implements AutoCloseable {
     jobs = new JobRegistry(store, runs, active, backfills, clock, config.misfireGrace(), () -> tickerRef[0].wake());
     jobs.load();
     events.subscribe(metrics.listener(jobs::find));
+    outbox = new Outbox(store, clock, webhooks, jobs::find);
+    runs.onWrite(outbox);
+    deliverer = new Deliverer(outbox, webhooks, clock);
     ticker = new TickLoop(jobs, clock);
     tickerRef[0] = ticker;
     OutputStore output = new OutputStore(store, runs, events, config.maxOutputBytes());
@@ -121,6 +132,7 @@ final class LeaderState implements AutoCloseable {
             name -> jobs.find(name).isPresent(), requests)),
         RequestChecks.around(new ClusterServiceImpl(identity, jobs, readyQueue, dispatcher, dispatchSettings)),
         RequestChecks.around(new AccessServiceImpl(tokens, audit, config.authOn())),
+        RequestChecks.around(new NotificationServiceImpl(webhooks, outbox)),
         new AgentStreamService(dispatcher, output, clock, config.authOn()).withAddresses())
         .stream().map(service -> ServerInterceptors.intercept(service, whileLeading)).toList();
   }
@@ -174,14 +186,16 @@ final class LeaderState implements AutoCloseable {
     ticker.onFatal(fatal);
     dispatcher.onFatal(fatal);
     sweeps = new Sweeps(SWEEP_INTERVAL, Map.of("request records", requests::sweep, "audit records", audit::sweep,
-        "finished runs", retention::sweep));
+        "finished runs", retention::sweep, "webhook deliveries", outbox::sweep));
     ticker.start();
     dispatcher.start();
+    deliverer.start();
   }
 
   /** Stops ticking and dispatching and ends the agent streams and the watchers; the store stays open. */
   @Override
   public void close() {
+    deliverer.close();
     ticker.close();
     dispatcher.close();
     if (sweeps != null) {

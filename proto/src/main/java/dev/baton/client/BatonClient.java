@@ -5,6 +5,7 @@ import com.google.protobuf.Message;
 import dev.baton.proto.v1.AccessServiceGrpc;
 import dev.baton.proto.v1.ClusterServiceGrpc;
 import dev.baton.proto.v1.JobServiceGrpc;
+import dev.baton.proto.v1.NotificationServiceGrpc;
 import dev.baton.proto.v1.RunServiceGrpc;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -52,7 +53,8 @@ public final class BatonClient implements AutoCloseable {
           "ListDeadLetters", "RerunRun", "RedriveDeadLetter"),
       "baton.v1.ClusterService", List.of("GetClusterStatus", "ListWorkers", "GetWorker", "DrainWorker",
           "GetDispatchPolicy", "SetDispatchPolicy"),
-      "baton.v1.AccessService", List.of("ListTokens", "RevokeToken", "ListAuditRecords", "WhoAmI"));
+      "baton.v1.AccessService", List.of("ListTokens", "RevokeToken", "ListAuditRecords", "WhoAmI"),
+      "baton.v1.NotificationService", List.of("ListWebhooks", "ListDeliveries"));
 
   private final LeaderChannel leaderChannel;
   private final Channel channel;
@@ -60,6 +62,7 @@ public final class BatonClient implements AutoCloseable {
   private final RunServiceGrpc.RunServiceBlockingStub runs;
   private final ClusterServiceGrpc.ClusterServiceBlockingStub cluster;
   private final AccessServiceGrpc.AccessServiceBlockingStub access;
+  private final NotificationServiceGrpc.NotificationServiceBlockingStub notifications;
 
   private BatonClient(LeaderChannel leaderChannel, Duration defaultDeadline, Credentials credentials) {
     this.leaderChannel = leaderChannel;
@@ -69,6 +72,7 @@ public final class BatonClient implements AutoCloseable {
     this.runs = RunServiceGrpc.newBlockingStub(channel);
     this.cluster = ClusterServiceGrpc.newBlockingStub(channel);
     this.access = AccessServiceGrpc.newBlockingStub(channel);
+    this.notifications = NotificationServiceGrpc.newBlockingStub(channel);
   }
 
   /**
@@ -147,6 +151,11 @@ public final class BatonClient implements AutoCloseable {
   /** Tokens, the audit log, and who the coordinator takes this client for. */
   public AccessServiceGrpc.AccessServiceBlockingStub access() {
     return access;
+  }
+
+  /** Webhooks and their deliveries. */
+  public NotificationServiceGrpc.NotificationServiceBlockingStub notifications() {
+    return notifications;
   }
 
   @Override

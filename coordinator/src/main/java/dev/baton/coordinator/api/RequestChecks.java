@@ -1,20 +1,19 @@
 package dev.baton.coordinator.api;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import com.google.protobuf.util.Durations;
+import dev.baton.coordinator.access.Tokens;
 import dev.baton.coordinator.error.BatonException;
 import dev.baton.coordinator.error.Violations;
 import dev.baton.coordinator.request.RequestLog;
-import com.google.protobuf.util.Durations;
-import dev.baton.coordinator.access.Tokens;
 import dev.baton.proto.v1.BackfillJobRequest;
-import dev.baton.proto.v1.CreateTokenRequest;
-import dev.baton.proto.v1.ListAuditRecordsRequest;
-import dev.baton.proto.v1.RevokeTokenRequest;
-import dev.baton.proto.v1.Role;
-import java.time.Duration;
 import dev.baton.proto.v1.CancelRunRequest;
 import dev.baton.proto.v1.CreateJobRequest;
+import dev.baton.proto.v1.CreateTokenRequest;
+import dev.baton.proto.v1.CreateWebhookRequest;
 import dev.baton.proto.v1.DeleteJobRequest;
+import dev.baton.proto.v1.DeleteWebhookRequest;
 import dev.baton.proto.v1.DrainWorkerRequest;
 import dev.baton.proto.v1.ExplainScheduleRequest;
 import dev.baton.proto.v1.GetDeadLetterRequest;
@@ -23,16 +22,23 @@ import dev.baton.proto.v1.GetRunRequest;
 import dev.baton.proto.v1.GetWaveRequest;
 import dev.baton.proto.v1.GetWorkerRequest;
 import dev.baton.proto.v1.Job;
+import dev.baton.proto.v1.ListAuditRecordsRequest;
+import dev.baton.proto.v1.ListDeliveriesRequest;
 import dev.baton.proto.v1.PauseJobRequest;
 import dev.baton.proto.v1.PurgeDeadLetterRequest;
 import dev.baton.proto.v1.RedriveDeadLetterRequest;
 import dev.baton.proto.v1.RerunRunRequest;
 import dev.baton.proto.v1.ResumeJobRequest;
+import dev.baton.proto.v1.RevokeTokenRequest;
+import dev.baton.proto.v1.Role;
 import dev.baton.proto.v1.SetDispatchPolicyRequest;
 import dev.baton.proto.v1.StreamOutputRequest;
+import dev.baton.proto.v1.TestWebhookRequest;
 import dev.baton.proto.v1.TriggerJobRequest;
 import dev.baton.proto.v1.UpdateJobRequest;
-import com.google.protobuf.InvalidProtocolBufferException;
+import dev.baton.proto.v1.Webhook;
+import dev.baton.proto.v1.WebhookEvent;
+import dev.baton.proto.v1.WebhookFormat;
 import io.grpc.BindableService;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -48,6 +54,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -121,7 +128,43 @@ public final class RequestChecks implements ServerInterceptor {
       }),
       rule(RevokeTokenRequest.class, (r, v) -> required(r.getName(), "name", v)),
       rule(ListAuditRecordsRequest.class, (r, v) -> v.check(r.getPageSize() >= 0, "page_size",
-          "must not be negative")));
+          "must not be negative")),
+      rule(CreateWebhookRequest.class, (r, v) -> webhook(r.getWebhook(), v)),
+      rule(DeleteWebhookRequest.class, (r, v) -> required(r.getName(), "name", v)),
+      rule(TestWebhookRequest.class, (r, v) -> required(r.getName(), "name", v)),
+      rule(ListDeliveriesRequest.class, (r, v) -> {
+        required(r.getWebhook(), "webhook", v);
+        v.check(r.getPageSize() >= 0, "page_size", "must not be negative");
+      }));
+
+  /** A webhook to create: a name like a token's, an http(s) URL, known events, a selector that parses. */
+  private static void webhook(Webhook w, Violations v) {
+    v.check(Tokens.VALID_NAME.matcher(w.getName()).matches(), "webhook.name",
+        "1 to 63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit");
+    boolean url;
+    try {
+      java.net.URI uri = new java.net.URI(w.getUrl());
+      url = ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+          && w.getUrl().length() <= 2048;
+    } catch (java.net.URISyntaxException e) {
+      url = false;
+    }
+    v.check(url, "webhook.url", "an http:// or https:// URL with a host, at most 2048 characters");
+    v.check(w.getEventsCount() > 0, "webhook.events", "at least one of failed, dead-lettered, missed, skipped, "
+        + "succeeded");
+    for (WebhookEvent event : w.getEventsList()) {
+      v.check(event != WebhookEvent.WEBHOOK_EVENT_UNSPECIFIED && event != WebhookEvent.UNRECOGNIZED
+          && event != WebhookEvent.WEBHOOK_EVENT_TEST, "webhook.events", "unknown event " + event);
+    }
+    if (!w.getSelector().isEmpty()) {
+      try {
+        dev.baton.coordinator.dispatch.LabelSelector.parse(w.getSelector());
+      } catch (IllegalArgumentException e) {
+        v.add("webhook.selector", e.getMessage());
+      }
+    }
+    v.check(w.getFormat() != WebhookFormat.UNRECOGNIZED, "webhook.format", "json or slack");
+  }
 
   /** Checks a request; for the domain and tests that call services without the interceptor. */
   public static void check(Message request) {

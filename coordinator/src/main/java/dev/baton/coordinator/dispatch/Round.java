@@ -60,7 +60,7 @@ final class Round {
       finished.add(after);
     }
     undo.add(new java.util.AbstractMap.SimpleEntry<>(after.getId(), changed.put(after.getId(), after)));
-    runs.put(batch, after);
+    runs.put(batch, before, after);
     RunState previous = before.getState();
     batch.afterCommit(() -> events.publishRun(after, previous));
   }

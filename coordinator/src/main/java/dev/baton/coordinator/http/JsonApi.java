@@ -111,7 +111,7 @@ public final class JsonApi implements HttpHandler {
       ApiRoutes.Match match = routes.match(exchange.getRequestMethod(), path);
       if (match instanceof ApiRoutes.NoSuchPath) {
         error(exchange, Status.NOT_FOUND.withDescription("no API at " + path + " (the API is under /api/v1/: jobs, "
-            + "runs, waves, deadLetters, workers, cluster, tokens, auditRecords, whoami)"));
+            + "runs, waves, deadLetters, workers, cluster, tokens, auditRecords, whoami, webhooks)"));
         return;
       }
       if (match instanceof ApiRoutes.WrongMethod wrong) {

@@ -41,6 +41,7 @@ public final class RunStore {
   private final RunEventHub events;
   private final Clock clock;
   private final AtomicLong lastId;
+  private volatile WriteHook hook = (batch, before, after) -> {};
 
   public RunStore(Store store, ReadyQueue readyQueue, RunEventHub events, Clock clock) {
     this.store = store;
@@ -51,6 +52,17 @@ public final class RunStore {
   }
 
   /** Adds a new run to {@code batch} (and to the ready queue if it is queued) and returns it. */
+  /** Hears every run written, as part of the batch that writes it (so that what it adds is as durable). */
+  public interface WriteHook {
+    /** @param before the run as stored before; empty for a new run */
+    void written(Batch batch, Optional<Run> before, Run after);
+  }
+
+  /** Sets the hook that hears every run written (the notifications' outbox). */
+  public void onWrite(WriteHook hook) {
+    this.hook = hook;
+  }
+
   public Run add(Batch batch, NewRun spec) {
     long id = lastId.incrementAndGet();
     String runId = Long.toString(id);
@@ -81,13 +93,15 @@ public final class RunStore {
     if (spec.state() == RunState.RUN_STATE_QUEUED) {
       readyQueue.add(batch, built);
     }
+    hook.written(batch, Optional.empty(), built);
     batch.afterCommit(() -> events.publishRun(built, RunState.RUN_STATE_UNSPECIFIED));
     return built;
   }
 
   /** Writes a changed run as part of {@code batch}. */
-  public void put(Batch batch, Run run) {
-    batch.put(ColumnFamily.RUNS, Keys.run(Long.parseLong(run.getId())), run);
+  public void put(Batch batch, Run before, Run after) {
+    batch.put(ColumnFamily.RUNS, Keys.run(Long.parseLong(after.getId())), after);
+    hook.written(batch, Optional.of(before), after);
   }
 
   /**

@@ -42,7 +42,11 @@ public enum ColumnFamily {
    */
   TOKENS("tokens"),
   /** Time (millis), epoch, sequence (8 bytes each) -> {@code baton.v1.AuditRecord}: every change, who made it. */
-  AUDIT("audit");
+  AUDIT("audit"),
+  /** {@code d}, 0x00, name -> {@code baton.v1.Webhook}; {@code s}, 0x00, name -> its signing secret. */
+  WEBHOOKS("webhooks"),
+  /** Delivery id (8 bytes) -> {@code baton.v1.Delivery}: the notifications' outbox and their history. */
+  DELIVERIES("deliveries");
 
   private final String rocksName;
 

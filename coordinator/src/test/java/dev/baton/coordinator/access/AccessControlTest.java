@@ -12,6 +12,7 @@ import dev.baton.proto.v1.AgentServiceProto;
 import dev.baton.proto.v1.AuditRecord;
 import dev.baton.proto.v1.ClusterServiceProto;
 import dev.baton.proto.v1.JobServiceProto;
+import dev.baton.proto.v1.NotifyProto;
 import dev.baton.proto.v1.ListAuditRecordsRequest;
 import dev.baton.proto.v1.ReplicationProto;
 import dev.baton.proto.v1.Role;
@@ -92,6 +93,11 @@ class AccessControlTest {
       Map.entry("baton.v1.AccessService/RevokeToken", Role.ROLE_ADMIN),
       Map.entry("baton.v1.AccessService/ListAuditRecords", Role.ROLE_VIEWER),
       Map.entry("baton.v1.AccessService/WhoAmI", Role.ROLE_VIEWER),
+      Map.entry("baton.v1.NotificationService/CreateWebhook", Role.ROLE_ADMIN),
+      Map.entry("baton.v1.NotificationService/ListWebhooks", Role.ROLE_VIEWER),
+      Map.entry("baton.v1.NotificationService/DeleteWebhook", Role.ROLE_ADMIN),
+      Map.entry("baton.v1.NotificationService/TestWebhook", Role.ROLE_ADMIN),
+      Map.entry("baton.v1.NotificationService/ListDeliveries", Role.ROLE_VIEWER),
       Map.entry("baton.v1.AgentService/Connect", Role.ROLE_AGENT),
       Map.entry("baton.v1.ReplicationService/Follow", Role.ROLE_COORDINATOR));
 
@@ -170,8 +176,8 @@ class AccessControlTest {
     // Every service of the baton.v1 API is served (and so checked here).
     Set<String> declared = new TreeSet<>();
     for (var file : List.of(JobServiceProto.getDescriptor(), RunServiceProto.getDescriptor(),
-        ClusterServiceProto.getDescriptor(), AccessProto.getDescriptor(), AgentServiceProto.getDescriptor(),
-        ReplicationProto.getDescriptor())) {
+        ClusterServiceProto.getDescriptor(), AccessProto.getDescriptor(), NotifyProto.getDescriptor(),
+        AgentServiceProto.getDescriptor(), ReplicationProto.getDescriptor())) {
       file.getServices().forEach(s -> s.getMethods().forEach(m -> declared.add(s.getFullName() + "/" + m.getName())));
     }
     assertEquals(declared, served);

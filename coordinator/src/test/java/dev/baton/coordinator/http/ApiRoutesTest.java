@@ -9,6 +9,7 @@ import com.google.protobuf.Descriptors;
 import dev.baton.proto.v1.AccessProto;
 import dev.baton.proto.v1.ClusterServiceProto;
 import dev.baton.proto.v1.JobServiceProto;
+import dev.baton.proto.v1.NotifyProto;
 import dev.baton.proto.v1.RunServiceProto;
 import java.util.HashSet;
 import java.util.List;
@@ -21,7 +22,8 @@ class ApiRoutesTest {
       JobServiceProto.getDescriptor().findServiceByName("JobService"),
       RunServiceProto.getDescriptor().findServiceByName("RunService"),
       ClusterServiceProto.getDescriptor().findServiceByName("ClusterService"),
-      AccessProto.getDescriptor().findServiceByName("AccessService"));
+      AccessProto.getDescriptor().findServiceByName("AccessService"),
+      NotifyProto.getDescriptor().findServiceByName("NotificationService"));
 
   @Test
   void everyRpcHasOneRouteAndGetMeansNoSideEffects() {

@@ -85,10 +85,10 @@ class RunRetentionTest {
         finished = runs.add(batch, NewRun.queued(TICK, RunReason.RUN_REASON_MANUAL, clock.instant(), "test"));
         dead = runs.add(batch, NewRun.queued(TICK, RunReason.RUN_REASON_MANUAL, clock.instant(), "test"));
         queued = runs.add(batch, NewRun.queued(TICK, RunReason.RUN_REASON_MANUAL, clock.instant(), "test"));
-        runs.put(batch, finished.toBuilder().setState(RunState.RUN_STATE_SUCCEEDED)
+        runs.put(batch, finished, finished.toBuilder().setState(RunState.RUN_STATE_SUCCEEDED)
             .setAttempts(0, Attempt.newBuilder(finished.getAttempts(0)).setOutputBytes(4)).build());
         batch.put(ColumnFamily.OUTPUT, Keys.output(Long.parseLong(finished.getId()), 1, 0), new byte[] {1, 2, 3, 4});
-        runs.put(batch, dead.toBuilder().setState(RunState.RUN_STATE_DEAD_LETTERED).build());
+        runs.put(batch, dead, dead.toBuilder().setState(RunState.RUN_STATE_DEAD_LETTERED).build());
         store.commit(batch);
       }
       clock.advance(Duration.ofDays(8));
