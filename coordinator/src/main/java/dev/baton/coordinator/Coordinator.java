@@ -20,6 +20,7 @@ import dev.baton.coordinator.ha.ReplicationGate;
 import dev.baton.coordinator.ha.ReplicationServer;
 import dev.baton.coordinator.http.ApiRoutes;
 import dev.baton.coordinator.http.JsonApi;
+import dev.baton.coordinator.http.UiFiles;
 import dev.baton.coordinator.job.JobRegistry;
 import dev.baton.coordinator.metrics.CoordinatorMetrics;
 import dev.baton.coordinator.store.NotReplicatedException;
@@ -199,6 +200,7 @@ public final class Coordinator implements Closeable {
           .readiness(this::notReadyBecause)
           .metricsAccess(this::mayReadMetrics)
           .mount("/api/", api)
+          .mount("/", new UiFiles())
           .start();
     } catch (IOException e) {
       throw new IOException("http " + config.http() + ": " + e.getMessage(), e);

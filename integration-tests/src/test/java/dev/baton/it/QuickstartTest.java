@@ -37,6 +37,7 @@ class QuickstartTest {
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("terminal.log").toFile());
     terminal.environment().put("BATON_QUICKSTART_PORT", Integer.toString(port));
+    terminal.environment().put("BATON_QUICKSTART_HTTP", Integer.toString(twoFreePorts()));
     terminal.environment().put("BATON_QUICKSTART_DATA", dir.resolve("data").toString());
     Process session = terminal.start();
     long group = session.pid(); // setsid execs in place: the session's first process leads its group
@@ -63,5 +64,22 @@ class QuickstartTest {
     } catch (IOException e) {
       return "";
     }
+  }
+
+  /** A free port whose next port is free too (the quickstart's coordinator and agent HTTP ports). */
+  private static int twoFreePorts() throws java.io.IOException {
+    for (int tries = 0; tries < 50; tries++) {
+      try (ServerSocket first = new ServerSocket(0)) {
+        int port = first.getLocalPort();
+        if (port < 65535) {
+          try (ServerSocket next = new ServerSocket(port + 1)) {
+            return port;
+          } catch (java.io.IOException taken) {
+            // try another
+          }
+        }
+      }
+    }
+    throw new IllegalStateException("no two free ports in a row");
   }
 }
