@@ -33,9 +33,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Webhooks at least once, with real processes: the receiver is down through a burst of failures and the coordinator
- * is killed with {@code kill -9} meanwhile; once the receiver is back, it gets every failure, each signed with the
- * webhook's secret.
+ * Webhooks at least once, with real processes: the receiver is killed in the middle of a burst of failures and the
+ * coordinator with {@code kill -9} meanwhile; once the receiver is back, it has every failure, each signed with the
+ * webhook's secret — and none of a job the webhook's selector leaves out.
  */
 class WebhookDeliveryTest {
   private static final Duration WAIT = Duration.ofSeconds(90);
@@ -46,13 +46,15 @@ class WebhookDeliveryTest {
   /** Deliveries the receiver took, by delivery id (a second copy of one replaces the first). */
   private final Map<String, String> bodies = new ConcurrentHashMap<>();
   private final Set<String> badSignatures = ConcurrentHashMap.newKeySet();
+  private volatile String secret = "";
 
   @Test
-  void aReceiverDownThroughABurstOfFailuresAndACoordinatorCrashGetsEveryOneSigned() throws Exception {
+  void aReceiverKilledDuringABurstOfFailuresAndACoordinatorCrashGetsEveryOneSigned() throws Exception {
     int port;
     try (java.net.ServerSocket free = new java.net.ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-      port = free.getLocalPort(); // the receiver's port; down from the start: connections are refused
+      port = free.getLocalPort();
     }
+    HttpServer receiver = startReceiver(port);
     try (CoordinatorProcess coordinator = new CoordinatorProcess(work).start();
         AgentProcess agent = new AgentProcess(work, "hooked", "--slots", "4").start(coordinator.target());
         BatonClient client = BatonClient.connect(coordinator.target())) {
@@ -62,41 +64,34 @@ class WebhookDeliveryTest {
       Cli.Result created = cli.run("notify", "create", "oncall", "--url", "http://127.0.0.1:" + port + "/hook",
           "--on", "failed,dead-lettered", "--selector", "team=data");
       assertEquals(0, created.exitCode(), created.toString());
-      String secret = created.stdout().trim();
-
+      secret = created.stdout().trim();
+      Runs.create(client, Job.newBuilder().setName("other-team").putLabels("team", "web")
+          .setCommand(Command.newBuilder().setShell("exit 3")));
       List<String> runIds = new ArrayList<>();
       for (int i = 0; i < FAILURES; i++) {
         Runs.create(client, Job.newBuilder().setName("broken-" + i).putLabels("team", "data")
             .setCommand(Command.newBuilder().setShell("exit 3")));
+      }
+
+      // The burst begins while the receiver is up...
+      for (int i = 0; i < 3; i++) {
         runIds.add(Runs.trigger(client, "broken-" + i).getId());
       }
-      Runs.create(client, Job.newBuilder().setName("other-team").putLabels("team", "web")
-          .setCommand(Command.newBuilder().setShell("exit 3")));
+      Deadline.await(WAIT, "a first delivery", () -> !bodies.isEmpty());
+      receiver.stop(0); // ...the receiver is killed in the middle of it...
+      for (int i = 3; i < FAILURES; i++) {
+        runIds.add(Runs.trigger(client, "broken-" + i).getId());
+      }
       Runs.awaitFinal(client, Runs.trigger(client, "other-team").getId(), WAIT);
       for (String id : runIds) {
         assertEquals(RunState.RUN_STATE_FAILED, Runs.awaitFinal(client, id, WAIT).getState());
       }
       Cli.Result pending = cli.run("notify", "deliveries", "oncall");
       assertTrue(pending.stdout().contains("pending"), pending.toString());
+      coordinator.kill9AndRestart(); // ...and the coordinator crashes: the outbox is in the store
 
-      coordinator.kill9AndRestart(); // the outbox is in the store: nothing pending is lost
-      HttpServer back = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
-      back.createContext("/hook", exchange -> {
-        byte[] body = exchange.getRequestBody().readAllBytes();
-        String delivery = exchange.getRequestHeaders().getFirst("Idempotency-Key");
-        if (!sign(secret, body).equals(exchange.getRequestHeaders().getFirst("Baton-Signature"))) {
-          badSignatures.add(delivery);
-        }
-        bodies.put(delivery, new String(body, StandardCharsets.UTF_8));
-        exchange.sendResponseHeaders(204, -1);
-        exchange.close();
-      });
-      back.start();
-      try {
-        Deadline.await(WAIT, FAILURES + " deliveries after the receiver came back", () -> bodies.size() >= FAILURES);
-      } finally {
-        back.stop(0);
-      }
+      receiver = startReceiver(port);
+      Deadline.await(WAIT, FAILURES + " deliveries after the receiver came back", () -> bodies.size() >= FAILURES);
       assertTrue(badSignatures.isEmpty(), "bad signatures on " + badSignatures);
       assertEquals(FAILURES, bodies.size(), "one delivery per failed run of team=data: " + bodies.keySet());
       Pattern runId = Pattern.compile("\"run\":\\{\"id\":\"(\\d+)\"");
@@ -108,10 +103,37 @@ class WebhookDeliveryTest {
         told.add(m.group(1));
       }
       assertEquals(Set.copyOf(runIds), told);
-      Cli.Result history = cli.run("notify", "deliveries", "oncall");
-      assertEquals(FAILURES, history.stdout().lines().filter(l -> l.contains("delivered")).count(),
-          history.toString());
+      Deadline.await(WAIT, "every delivery recorded as delivered", () -> {
+        try {
+          return cli.run("notify", "deliveries", "oncall").stdout().lines().filter(l -> l.contains("delivered"))
+              .count() == FAILURES;
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException(e);
+        }
+      });
+    } finally {
+      receiver.stop(0);
     }
+  }
+
+  /** A receiver on {@code port} that checks each signature and keeps each body by its idempotency key. */
+  private HttpServer startReceiver(int port) throws java.io.IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+    server.createContext("/hook", exchange -> {
+      byte[] body = exchange.getRequestBody().readAllBytes();
+      String delivery = exchange.getRequestHeaders().getFirst("Idempotency-Key");
+      if (!sign(secret, body).equals(exchange.getRequestHeaders().getFirst("Baton-Signature"))) {
+        badSignatures.add(delivery);
+      }
+      bodies.put(delivery, new String(body, StandardCharsets.UTF_8));
+      exchange.sendResponseHeaders(204, -1);
+      exchange.close();
+    });
+    server.start();
+    return server;
   }
 
   private static String sign(String secret, byte[] body) {
