@@ -66,6 +66,7 @@ class RunRetentionTest {
       }
       assertEquals(1000, count(store, ColumnFamily.RUNS_BY_JOB));
       assertEquals(1000, count(store, ColumnFamily.RUNS_BY_WAVE));
+      System.out.println("store size at the end of each day, bytes: " + sizes);
       // 604,800 runs were made; what is kept is the same size on the last day as on the first.
       long first = sizes.get(0);
       long last = sizes.get(sizes.size() - 1);
