@@ -122,12 +122,15 @@ public final class CoordinatorMetrics {
         .callback(cb -> leader.get().ifPresent(l -> cb.call(l.deadLetters()))).register(registry);
     GaugeWithCallback.builder().name("baton_output_stored_bytes").help("Bytes of run output kept in the store")
         .callback(cb -> leader.get().ifPresent(l -> cb.call(l.outputBytes()))).register(registry);
-    GaugeWithCallback.builder().name("baton_workers").help("Connected workers by state (live, draining)")
+    GaugeWithCallback.builder().name("baton_workers")
+        .help("Connected workers by state (live, draining, unhealthy: assignments it never started)")
         .labelNames("state").callback(cb -> leader.get().ifPresent(l -> {
           List<Worker> workers = l.dispatch().workers();
-          cb.call(workers.stream().filter(w -> w.getState() == WorkerState.WORKER_STATE_LIVE).count(), "live");
-          cb.call(workers.stream().filter(w -> w.getState() == WorkerState.WORKER_STATE_DRAINING).count(),
-              "draining");
+          for (WorkerState state : List.of(WorkerState.WORKER_STATE_LIVE, WorkerState.WORKER_STATE_DRAINING,
+              WorkerState.WORKER_STATE_UNHEALTHY)) {
+            cb.call(workers.stream().filter(w -> w.getState() == state).count(),
+                state.name().replace("WORKER_STATE_", "").toLowerCase(Locale.ROOT));
+          }
         })).register(registry);
     GaugeWithCallback.builder().name("baton_worker_slots").help("Slots of connected workers")
         .callback(cb -> leader.get().ifPresent(l -> cb.call(
