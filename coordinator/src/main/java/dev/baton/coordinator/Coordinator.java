@@ -188,9 +188,8 @@ public final class Coordinator implements Closeable {
         .build()
         .start();
     inProcessChannel = InProcessChannelBuilder.forName(name).maxInboundMessageSize(MAX_MESSAGE_BYTES).build();
-    JsonApi api = new JsonApi(ApiRoutes.of(List.of(JobServiceGrpc.getServiceDescriptor(),
-        RunServiceGrpc.getServiceDescriptor(), ClusterServiceGrpc.getServiceDescriptor(),
-        AccessServiceGrpc.getServiceDescriptor(), NotificationServiceGrpc.getServiceDescriptor()).stream()
+    // Every leader service's RPCs that the .proto files give an HTTP rule (the agent stream and replication have none).
+    JsonApi api = new JsonApi(ApiRoutes.of(LEADER_SERVICES.stream()
         .map(s -> ((io.grpc.protobuf.ProtoServiceDescriptorSupplier) s.getSchemaDescriptor()).getServiceDescriptor())
         .toList()), inProcessChannel, MAX_MESSAGE_BYTES);
     try {

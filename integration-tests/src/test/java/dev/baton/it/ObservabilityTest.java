@@ -125,14 +125,20 @@ class ObservabilityTest {
     assertTrue(output.contains("event: end"), output);
   }
 
-  /** Runs curl and returns what it printed; a non-zero exit fails the test with its output. */
   private static String curl(String... args) throws Exception {
     java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("curl"));
     command.addAll(java.util.List.of(args));
+    return tool(command, "");
+  }
+
+  /** Runs a tool with {@code input} on its stdin; returns what it printed. A non-zero exit fails the test. */
+  private static String tool(java.util.List<String> command, String input) throws Exception {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
+    p.getOutputStream().close();
     String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "curl did not finish");
-    assertEquals(0, p.exitValue(), "curl " + String.join(" ", args) + ": " + said);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), String.join(" ", command) + " did not finish");
+    assertEquals(0, p.exitValue(), String.join(" ", command) + ": " + said);
     return said;
   }
 
@@ -158,12 +164,7 @@ class ObservabilityTest {
 
   /** Debian's promtool must accept the exposition: format and naming conventions (lint) both. */
   private static void promtool(String exposition) throws Exception {
-    Process p = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
-    p.getOutputStream().write(exposition.getBytes(StandardCharsets.UTF_8));
-    p.getOutputStream().close();
-    String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS), "promtool did not finish");
-    assertEquals(0, p.exitValue(), "promtool check metrics: " + said);
+    tool(java.util.List.of("promtool", "check", "metrics"), exposition);
   }
 
   private static HttpResponse<String> get(String url) throws IOException, InterruptedException {

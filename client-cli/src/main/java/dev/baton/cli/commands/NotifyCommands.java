@@ -3,6 +3,7 @@ package dev.baton.cli.commands;
 import dev.baton.cli.output.Printer;
 import dev.baton.cli.output.Table;
 import dev.baton.cli.output.TimeText;
+import dev.baton.client.WebhookEvents;
 import dev.baton.proto.v1.CreateWebhookRequest;
 import dev.baton.proto.v1.CreateWebhookResponse;
 import dev.baton.proto.v1.DeleteWebhookRequest;
@@ -97,7 +98,7 @@ public final class NotifyCommands extends GroupCommand {
       }
       Table table = new Table("NAME", "URL", "EVENTS", "SELECTOR", "FORMAT");
       for (Webhook w : webhooks) {
-        table.row(w.getName(), w.getUrl(), w.getEventsList().stream().map(NotifyCommands::text)
+        table.row(w.getName(), w.getUrl(), w.getEventsList().stream().map(WebhookEvents::text)
             .collect(Collectors.joining(",")), w.getSelector().isEmpty() ? "-" : w.getSelector(),
             w.getFormat().name().substring("WEBHOOK_FORMAT_".length()).toLowerCase(Locale.ROOT));
       }
@@ -182,7 +183,7 @@ public final class NotifyCommands extends GroupCommand {
       for (Delivery d : deliveries) {
         String last = d.getAttempts() == 0 ? "-"
             : d.getLastError().isEmpty() ? "HTTP " + d.getLastStatus() : d.getLastError();
-        table.row(d.getId(), text(d.getEvent()), d.getRunId().isEmpty() ? "-" : d.getRunId(), d.getJob(),
+        table.row(d.getId(), WebhookEvents.text(d.getEvent()), d.getRunId().isEmpty() ? "-" : d.getRunId(), d.getJob(),
             d.getState().name().substring("DELIVERY_STATE_".length()).toLowerCase(Locale.ROOT),
             Integer.toString(d.getAttempts()), last, TimeText.format(d.getCreateTime(), TimeText.UTC));
       }
@@ -192,17 +193,8 @@ public final class NotifyCommands extends GroupCommand {
   }
 
   static WebhookEvent event(String text) {
-    for (WebhookEvent e : WebhookEvent.values()) {
-      if (e != WebhookEvent.UNRECOGNIZED && e != WebhookEvent.WEBHOOK_EVENT_UNSPECIFIED
-          && e != WebhookEvent.WEBHOOK_EVENT_TEST && text(e).equals(text.trim().toLowerCase(Locale.ROOT))) {
-        return e;
-      }
-    }
-    throw new CommandException("--on: '" + text + "' is not one of " + EVENTS);
-  }
-
-  static String text(WebhookEvent event) {
-    return event.name().substring("WEBHOOK_EVENT_".length()).toLowerCase(Locale.ROOT).replace('_', '-');
+    return WebhookEvents.parse(text).orElseThrow(() -> new CommandException("--on: '" + text + "' is not one of "
+        + EVENTS));
   }
 
   private static WebhookFormat format(String text) {

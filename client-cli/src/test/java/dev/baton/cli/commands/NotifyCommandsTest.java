@@ -12,7 +12,7 @@ class NotifyCommandsTest {
   void eventsReadAsWritten() {
     assertEquals(WebhookEvent.WEBHOOK_EVENT_DEAD_LETTERED, NotifyCommands.event("dead-lettered"));
     assertEquals(WebhookEvent.WEBHOOK_EVENT_FAILED, NotifyCommands.event(" Failed "));
-    assertEquals("dead-lettered", NotifyCommands.text(WebhookEvent.WEBHOOK_EVENT_DEAD_LETTERED));
+    assertEquals("dead-lettered", dev.baton.client.WebhookEvents.text(WebhookEvent.WEBHOOK_EVENT_DEAD_LETTERED));
     CommandException bad = assertThrows(CommandException.class, () -> NotifyCommands.event("test"));
     assertEquals("--on: 'test' is not one of failed, dead-lettered, missed, skipped, succeeded", bad.getMessage());
   }

@@ -1171,8 +1171,7 @@ public final class Dispatcher implements AutoCloseable {
         unstarted += session.unstarted().size();
       }
       result.complete(new Gauges(ready.depth(), unstarted, held - unstarted, retries.size(),
-          backfills.pendingCount(), sessions.values().stream().map(WorkerSession::toProto)
-              .sorted(Comparator.comparing(Worker::getName)).toList()));
+          backfills.pendingCount(), workerList()));
     });
     return result;
   }
@@ -1203,9 +1202,14 @@ public final class Dispatcher implements AutoCloseable {
   /** The connected workers, by name. */
   public CompletableFuture<List<Worker>> workers() {
     CompletableFuture<List<Worker>> result = new CompletableFuture<>();
-    submit(round -> result.complete(sessions.values().stream().map(WorkerSession::toProto)
-        .sorted(Comparator.comparing(Worker::getName)).toList()));
+    submit(round -> result.complete(workerList()));
     return result;
+  }
+
+  /** The connected workers by name (on the dispatch thread). */
+  private List<Worker> workerList() {
+    return sessions.values().stream().map(WorkerSession::toProto).sorted(Comparator.comparing(Worker::getName))
+        .toList();
   }
 
   public long epoch() {

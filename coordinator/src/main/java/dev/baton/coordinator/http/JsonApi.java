@@ -106,44 +106,42 @@ public final class JsonApi implements HttpHandler {
   }
 
   private void serve(HttpExchange exchange) throws IOException {
-    {
-      String path = exchange.getRequestURI().getRawPath();
-      ApiRoutes.Match match = routes.match(exchange.getRequestMethod(), path);
-      if (match instanceof ApiRoutes.NoSuchPath) {
-        error(exchange, Status.NOT_FOUND.withDescription("no API at " + path + " (the API is under /api/v1/: jobs, "
-            + "runs, waves, deadLetters, workers, cluster, tokens, auditRecords, whoami, webhooks)"));
-        return;
-      }
-      if (match instanceof ApiRoutes.WrongMethod wrong) {
-        exchange.getResponseHeaders().set("Allow", String.join(", ", wrong.allowed()));
-        respondStatus(exchange, 405, com.google.rpc.Status.newBuilder().setCode(Code.INVALID_ARGUMENT_VALUE)
-            .setMessage(exchange.getRequestMethod() + " is not allowed on " + path + "; allowed: "
-                + String.join(", ", wrong.allowed())).build());
-        return;
-      }
-      ApiRoutes.Found found = (ApiRoutes.Found) match;
-      byte[] request;
-      try {
-        request = request(exchange, found);
-      } catch (StatusRuntimeException e) {
-        error(exchange, e.getStatus());
-        return;
-      }
-      Channel calls = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(
-          headers(exchange)));
-      MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder()
-          .setType(found.route().streams() ? MethodDescriptor.MethodType.SERVER_STREAMING
-              : MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName(found.route().grpcName())
-          .setRequestMarshaller(BYTES)
-          .setResponseMarshaller(BYTES)
-          .build();
-      Descriptors.Descriptor output = found.route().method().getOutputType();
-      if (found.route().streams()) {
-        stream(exchange, calls, method, request, output);
-      } else {
-        unary(exchange, calls, method, request, output);
-      }
+    String path = exchange.getRequestURI().getRawPath();
+    ApiRoutes.Match match = routes.match(exchange.getRequestMethod(), path);
+    if (match instanceof ApiRoutes.NoSuchPath) {
+      error(exchange, Status.NOT_FOUND.withDescription("no API at " + path + " (the API is under /api/v1/: jobs, "
+          + "runs, waves, deadLetters, workers, cluster, tokens, auditRecords, whoami, webhooks)"));
+      return;
+    }
+    if (match instanceof ApiRoutes.WrongMethod wrong) {
+      exchange.getResponseHeaders().set("Allow", String.join(", ", wrong.allowed()));
+      respondStatus(exchange, 405, com.google.rpc.Status.newBuilder().setCode(Code.INVALID_ARGUMENT_VALUE)
+          .setMessage(exchange.getRequestMethod() + " is not allowed on " + path + "; allowed: "
+              + String.join(", ", wrong.allowed())).build());
+      return;
+    }
+    ApiRoutes.Found found = (ApiRoutes.Found) match;
+    byte[] request;
+    try {
+      request = request(exchange, found);
+    } catch (StatusRuntimeException e) {
+      error(exchange, e.getStatus());
+      return;
+    }
+    Channel calls = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(
+        headers(exchange)));
+    MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder()
+        .setType(found.route().streams() ? MethodDescriptor.MethodType.SERVER_STREAMING
+            : MethodDescriptor.MethodType.UNARY)
+        .setFullMethodName(found.route().grpcName())
+        .setRequestMarshaller(BYTES)
+        .setResponseMarshaller(BYTES)
+        .build();
+    Descriptors.Descriptor output = found.route().method().getOutputType();
+    if (found.route().streams()) {
+      stream(exchange, calls, method, request, output);
+    } else {
+      unary(exchange, calls, method, request, output);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.baton.coordinator.notify;
 
 import com.google.protobuf.util.Timestamps;
+import dev.baton.client.WebhookEvents;
 import dev.baton.proto.v1.Delivery;
 import dev.baton.proto.v1.DeliveryState;
 import java.io.IOException;
@@ -98,7 +99,7 @@ public final class Deliverer implements AutoCloseable {
           .timeout(TIMEOUT)
           .header("Content-Type", "application/json")
           .header("User-Agent", "baton-coordinator")
-          .header("Baton-Event", NotifyEvents.text(delivery.getEvent()))
+          .header("Baton-Event", WebhookEvents.text(delivery.getEvent()))
           .header("Baton-Delivery", delivery.getId())
           .header("Idempotency-Key", delivery.getId())
           .header("Baton-Signature", signature(hook.get().secret(), body))

@@ -31,9 +31,4 @@ public final class NotifyEvents {
       default -> Optional.empty(); // CANCELLED: someone asked for it
     };
   }
-
-  /** The event's name as people write it ({@code dead-lettered}). */
-  public static String text(WebhookEvent event) {
-    return event.name().substring("WEBHOOK_EVENT_".length()).toLowerCase(java.util.Locale.ROOT).replace('_', '-');
-  }
 }

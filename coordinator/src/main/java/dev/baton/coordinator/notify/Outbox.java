@@ -6,6 +6,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import com.google.protobuf.util.Timestamps;
+import dev.baton.client.WebhookEvents;
 import dev.baton.coordinator.dispatch.LabelSelector;
 import dev.baton.coordinator.run.RunStore;
 import dev.baton.coordinator.store.Batch;
@@ -73,8 +74,11 @@ public final class Outbox implements RunStore.WriteHook {
 
   @Override
   public void written(Batch batch, Optional<Run> before, Run after) {
+    if (webhooks.all().isEmpty()) {
+      return; // on every run write: nothing more to do without webhooks
+    }
     Optional<WebhookEvent> event = NotifyEvents.of(before, after);
-    if (event.isEmpty() || webhooks.all().isEmpty()) {
+    if (event.isEmpty()) {
       return;
     }
     Map<String, String> labels = null;
@@ -141,7 +145,7 @@ public final class Outbox implements RunStore.WriteHook {
       body.addProperty("text", SlackText.of(event, run));
       return body.toString();
     }
-    body.addProperty("event", NotifyEvents.text(event));
+    body.addProperty("event", WebhookEvents.text(event));
     body.addProperty("delivery", Long.toString(id));
     body.addProperty("webhook", webhook);
     body.addProperty("time", Timestamps.toString(Timestamps.fromMillis(now)));
@@ -192,28 +196,11 @@ public final class Outbox implements RunStore.WriteHook {
 
   /** A webhook's deliveries, newest first, paged. */
   public ListDeliveriesResponse list(ListDeliveriesRequest request) {
-    int pageSize = PageToken.pageSize(request.getPageSize(), 100, 1000, "page_size");
-    byte[] before = PageToken.decode(request, Long.BYTES).orElse(null);
-    List<Delivery> page = new ArrayList<>();
-    byte[][] last = {null};
-    boolean[] more = {false};
-    store.scan(ColumnFamily.DELIVERIES, null, before, true, (key, value) -> {
-      if (page.size() == pageSize) {
-        more[0] = true;
-        return false;
-      }
-      Delivery delivery = Store.parse(Delivery.parser(), value);
-      if (delivery.getWebhook().equals(request.getWebhook())) {
-        page.add(delivery);
-      }
-      last[0] = key;
-      return true;
-    });
-    ListDeliveriesResponse.Builder out = ListDeliveriesResponse.newBuilder().addAllDeliveries(page);
-    if (more[0]) {
-      out.setNextPageToken(PageToken.encode(request, last[0]));
-    }
-    return out.build();
+    PageToken.Page<Delivery> page = PageToken.newestFirst(store, ColumnFamily.DELIVERIES, request, Long.BYTES,
+        PageToken.pageSize(request.getPageSize(), 100, 1000, "page_size"), Delivery.parser(),
+        delivery -> delivery.getWebhook().equals(request.getWebhook()));
+    return ListDeliveriesResponse.newBuilder().addAllDeliveries(page.items())
+        .setNextPageToken(page.nextPageToken()).build();
   }
 
   /** Removes deliveries at rest older than {@link #HISTORY}; returns how many. */

@@ -1,5 +1,6 @@
 package dev.baton.coordinator.notify;
 
+import dev.baton.client.WebhookEvents;
 import dev.baton.proto.v1.Attempt;
 import dev.baton.proto.v1.Run;
 import dev.baton.proto.v1.WebhookEvent;
@@ -13,7 +14,7 @@ final class SlackText {
       return "[baton] test delivery: this webhook works";
     }
     StringBuilder text = new StringBuilder("[baton] run ").append(run.getId()).append(" of job ").append(run.getJob())
-        .append(' ').append(NotifyEvents.text(event));
+        .append(' ').append(WebhookEvents.text(event));
     if (run.getAttemptsCount() > 0) {
       Attempt last = run.getAttempts(run.getAttemptsCount() - 1);
       if (last.hasExitCode() && event != WebhookEvent.WEBHOOK_EVENT_SUCCEEDED) {

@@ -8,8 +8,6 @@ import dev.baton.coordinator.store.Store;
 import dev.baton.proto.v1.DeadLetter;
 import dev.baton.proto.v1.ListDeadLettersRequest;
 import dev.baton.proto.v1.ListDeadLettersResponse;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /** The dead-letter queue ({@link ColumnFamily#DEAD_LETTERS}): runs whose retries are exhausted, by run id. */
@@ -48,27 +46,10 @@ public final class DeadLetters {
 
   /** Entries newest first, optionally of one job, paged. */
   public ListDeadLettersResponse list(ListDeadLettersRequest request) {
-    int pageSize = PageToken.pageSize(request.getPageSize(), 100, 1000, "page_size");
-    byte[] before = PageToken.decode(request, Long.BYTES).orElse(null);
-    List<DeadLetter> page = new ArrayList<>();
-    byte[][] last = {null};
-    boolean[] more = {false};
-    store.scan(ColumnFamily.DEAD_LETTERS, null, before, true, (key, value) -> {
-      if (page.size() == pageSize) {
-        more[0] = true;
-        return false;
-      }
-      DeadLetter entry = Store.parse(DeadLetter.parser(), value);
-      if (request.getJob().isEmpty() || request.getJob().equals(entry.getRun().getJob())) {
-        page.add(entry);
-      }
-      last[0] = key;
-      return true;
-    });
-    ListDeadLettersResponse.Builder out = ListDeadLettersResponse.newBuilder().addAllDeadLetters(page);
-    if (more[0]) {
-      out.setNextPageToken(PageToken.encode(request, last[0]));
-    }
-    return out.build();
+    PageToken.Page<DeadLetter> page = PageToken.newestFirst(store, ColumnFamily.DEAD_LETTERS, request, Long.BYTES,
+        PageToken.pageSize(request.getPageSize(), 100, 1000, "page_size"), DeadLetter.parser(),
+        entry -> request.getJob().isEmpty() || request.getJob().equals(entry.getRun().getJob()));
+    return ListDeadLettersResponse.newBuilder().addAllDeadLetters(page.items())
+        .setNextPageToken(page.nextPageToken()).build();
   }
 }

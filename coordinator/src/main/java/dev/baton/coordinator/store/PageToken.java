@@ -3,6 +3,8 @@ package dev.baton.coordinator.store;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import com.google.protobuf.MessageLite;
+import com.google.protobuf.Parser;
 import dev.baton.coordinator.error.BatonException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,9 +12,12 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Opaque page tokens. A token holds a format version, a fingerprint of the query that made it (the request without
@@ -28,6 +33,35 @@ public final class PageToken {
   private static final String PAGE_SIZE = "page_size";
 
   private PageToken() {}
+
+  /** One page of a listing, and the token of the next one (empty on the last). */
+  public record Page<T>(List<T> items, String nextPageToken) {}
+
+  /**
+   * The page of {@code cf}'s values (keys of {@code keyLength} bytes) newest first — the last key first — that
+   * {@code request}'s token and page size ask for, keeping those {@code keep} accepts.
+   */
+  public static <T extends MessageLite> Page<T> newestFirst(Store store, ColumnFamily cf,
+      Message request, int keyLength, int pageSize, Parser<T> parser,
+      Predicate<T> keep) {
+    byte[] before = decode(request, keyLength).orElse(null);
+    List<T> page = new ArrayList<>();
+    byte[][] last = {null};
+    boolean[] more = {false};
+    store.scan(cf, null, before, true, (key, value) -> {
+      if (page.size() == pageSize) {
+        more[0] = true;
+        return false;
+      }
+      T item = Store.parse(parser, value);
+      if (keep.test(item)) {
+        page.add(item);
+      }
+      last[0] = key;
+      return true;
+    });
+    return new Page<>(page, more[0] ? encode(request, last[0]) : "");
+  }
 
   /** The token for the page after {@code lastKey}, for the query {@code request} asked. */
   public static String encode(Message request, byte[] lastKey) {

@@ -62,8 +62,9 @@ public final class InProcessCoordinator implements AutoCloseable {
 
   private void start() throws IOException {
     CoordinatorConfig config = new CoordinatorConfig("127.0.0.1:0", http ? "127.0.0.1:0" : "", dataDir, false,
-        Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(1), 1L << 20, CoordinatorConfig.Ha.STANDALONE,
-        new CoordinatorConfig.Security(auth, java.util.Optional.empty()), RunRetention.Settings.DEFAULT);
+        Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(1), 1L << 20,
+        CoordinatorConfig.Ha.STANDALONE, new CoordinatorConfig.Security(auth, java.util.Optional.empty()),
+        RunRetention.Settings.DEFAULT);
     coordinator = new Coordinator(config, InProcessServerBuilder.forName(serverName).directExecutor(), clock)
         .onFatal((thread, failure) -> fatalFailures.add(failure))
         .start();
