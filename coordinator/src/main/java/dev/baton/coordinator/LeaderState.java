@@ -118,8 +118,7 @@ final class LeaderState implements AutoCloseable {
         epoch);
     dispatcher.load();
     jobs.canceller(dispatcher::cancel);
-    retention = new RunRetention(store, clock, config.retention(),
-        jobs::names, dispatcher::forget);
+    retention = new RunRetention(store, clock, config.retention(), jobs::names, dispatcher::forget);
     requests = new RequestLog(store, clock);
     audit = new AuditLog(store, clock, epoch);
 

@@ -42,10 +42,15 @@ class CoordinatorOutageTest {
         AgentProcess agent = new AgentProcess(work, "steady", "--slots", "4").start(coordinator.target())) {
       List<Run> during = new ArrayList<>(); // finish while the coordinator is down
       List<Run> across = new ArrayList<>(); // still executing when it comes back
+      // The long runs work until the test releases them after the restart: however slowly a loaded machine
+      // restarts the coordinator, they span it.
+      java.nio.file.Path release = work.resolve("release-long-runs");
       try (BatonClient client = BatonClient.connect(coordinator.target())) {
         for (int i = 0; i < 2; i++) {
           during.add(trigger(client, runLog, "short-" + i, Duration.ofSeconds(2)));
-          across.add(trigger(client, runLog, "long-" + i, Duration.ofSeconds(8)));
+          Runs.create(client, Job.newBuilder().setName("long-" + i).setCommand(Command.newBuilder()
+              .setShell(runLog.commandUntil(release, WAIT))));
+          across.add(Runs.trigger(client, "long-" + i));
         }
         for (Run run : during) {
           runLog.awaitExecuting(client, run.getId(), WAIT);
@@ -64,6 +69,7 @@ class CoordinatorOutageTest {
       Instant restarted = Instant.now();
       coordinator.start();
       assertTrue(across.stream().allMatch(r -> runLog.ends(r.getId()) == 0), "the long runs span the restart");
+      java.nio.file.Files.createFile(release);
 
       List<String> ids = new ArrayList<>();
       try (BatonClient client = BatonClient.connect(coordinator.target())) {
