@@ -81,13 +81,16 @@ final class Errors {
             + " (is --tls-ca the cluster's CA, does the coordinator serve TLS, and is its certificate issued for the "
             + "address dialled?)";
       }
-      return code + ": cannot reach the coordinator at " + target
-          + " (is it running? set --coordinator or BATON_COORDINATOR)";
     }
-    if (status.getCode() == Status.Code.UNAVAILABLE && status.getDescription() != null
-        && PLAINTEXT_TO_TLS.matcher(status.getDescription()).find()) {
+    // A TLS server drops a plaintext HTTP/2 preface at once: a clean close or, when the close races the preface
+    // (a loaded machine), a reset that arrives as the status's cause.
+    if (status.getCode() == Status.Code.UNAVAILABLE && closedAtOnce(status)) {
       return code + ": the coordinator at " + target + " closed the connection at once: it probably serves TLS; "
           + "pass --tls-ca (or BATON_TLS_CA, or a context)";
+    }
+    if (status.getCode() == Status.Code.UNAVAILABLE && status.getCause() != null) {
+      return code + ": cannot reach the coordinator at " + target
+          + " (is it running? set --coordinator or BATON_COORDINATOR)";
     }
     String violations = detail(e, BadRequest.class).map(bad -> bad.getFieldViolationsList().stream()
         .map(v -> flagOrField(v.getField(), command) + ": " + v.getDescription())
@@ -122,6 +125,18 @@ final class Errors {
   /** What gRPC says when a plain-text client meets a TLS port: the server hangs up on the first bytes. */
   private static final Pattern PLAINTEXT_TO_TLS =
       Pattern.compile("Network closed for unknown reason|first received frame was not SETTINGS|Connection reset");
+
+  private static boolean closedAtOnce(Status status) {
+    if (status.getDescription() != null && PLAINTEXT_TO_TLS.matcher(status.getDescription()).find()) {
+      return true;
+    }
+    for (Throwable cause = status.getCause(); cause != null; cause = cause.getCause()) {
+      if (cause.getMessage() != null && PLAINTEXT_TO_TLS.matcher(cause.getMessage()).find()) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /** A detail of a google.rpc.Status the coordinator sent, if it has one of this type. */
   private static <T extends com.google.protobuf.Message> Optional<T> detail(Throwable e, Class<T> type) {
