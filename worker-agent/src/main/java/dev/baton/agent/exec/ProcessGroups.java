@@ -10,9 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends a signal to a whole process group. Java has no kill(2) for negative pids, so this runs
- * {@code kill -s SIG -- -PGID}: procps' {@code /bin/kill} when installed, else the {@code /bin/sh}
- * builtin. A short-lived subprocess per signal is fine: signals are rare next to spawns.
+ * Sends a signal to a whole process group: kill(2) of {@code -PGID} through JNA ({@link LibC}). Java has
+ * no kill(2) for negative pids; where JNA cannot bind the C library this runs {@code kill -s SIG --
+ * -PGID}: procps' {@code /bin/kill} when installed, else the {@code /bin/sh} builtin.
  */
 final class ProcessGroups {
 
@@ -48,6 +48,17 @@ final class ProcessGroups {
   boolean signalGroup(long pgid, Signal signal) {
     if (pgid <= 1) {
       throw new IllegalArgumentException("not a process group of a job: " + pgid);
+    }
+    if (LibC.AVAILABLE) {
+      try {
+        LibC.kill((int) -pgid, signal.number());
+        return true;
+      } catch (com.sun.jna.LastErrorException e) {
+        if (e.getErrorCode() != LibC.ESRCH) {
+          log.warn("cannot send SIG{} to process group {}: {}", signal, pgid, e.getMessage());
+        }
+        return false;
+      }
     }
     List<String> command = new ArrayList<>(6);
     if (killBinary != null) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,10 +30,11 @@ import org.slf4j.LoggerFactory;
  * machines with fewer than 3 CPUs), and one timer thread {@code baton-exec-timer} for timeouts,
  * grace periods, output drains and signals.
  *
- * <p>Every command runs as {@code /usr/bin/setsid -- argv...} (or {@code setsid -- /bin/sh -c
- * SHELL}), so its pid is its process group and session id and timeout, cancel and kill reach
- * every process it started. Its environment is the agent's plus {@link LaunchSpec#env()}, its
- * stdin is {@code /dev/null}, stdout and stderr are pipes read by the runner.
+ * <p>Every command starts in a new session, so its pid is its process group and session id and
+ * timeout, cancel and kill reach every process it started: with posix_spawn and {@code
+ * POSIX_SPAWN_SETSID} ({@link SpawnedProcess}: one exec, the command itself) where the C library
+ * has it, else as {@code /usr/bin/setsid -- argv...}. Its environment is the agent's plus {@link
+ * LaunchSpec#env()}, its stdin is {@code /dev/null}, stdout and stderr are pipes read by the runner.
  *
  * <p>When the group leader exits on its own, processes it left in its group are NOT killed (the
  * command may have meant to leave them; the agent decides); the result comes once both pipes are
@@ -59,7 +61,10 @@ public final class ProcessRunner implements AutoCloseable {
   private static final Redirect NO_INPUT = Redirect.from(new File("/dev/null"));
 
   private final Clock clock;
+  /** posix_spawn in a new session (one exec), or else setsid(1) in front of the command. */
+  private final boolean posixSpawn;
   private final String setsid;
+  private final Map<String, String> agentEnv = System.getenv();
   private final Path agentWorkDir;
   private final String agentPath;
   private final ProcessGroups groups = new ProcessGroups();
@@ -72,11 +77,21 @@ public final class ProcessRunner implements AutoCloseable {
 
   /**
    * @param clock stamps start and finish times; timeouts run on real time
-   * @throws IllegalStateException if setsid(1) is not installed
+   * @throws IllegalStateException if posix_spawn cannot make sessions here and setsid(1) is not installed
    */
   public ProcessRunner(Clock clock) {
+    this(clock, !SpawnedProcess.available());
+  }
+
+  /** @param throughSetsid start commands through setsid(1) even where posix_spawn could (for tests of both ways) */
+  ProcessRunner(Clock clock, boolean throughSetsid) {
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.setsid = ProcessGroups.setsid();
+    this.posixSpawn = !throughSetsid;
+    this.setsid = throughSetsid ? ProcessGroups.setsid() : null;
+    if (throughSetsid && !SpawnedProcess.available()) {
+      log.info("starting commands through setsid(1): posix_spawn with POSIX_SPAWN_SETSID is not available ({})",
+          LibC.UNAVAILABLE_BECAUSE);
+    }
     this.agentWorkDir = Path.of("").toAbsolutePath();
     this.agentPath = System.getenv("PATH");
     this.readers = Executors.newCachedThreadPool(named("baton-output-", true));
@@ -116,31 +131,28 @@ public final class ProcessRunner implements AutoCloseable {
       return notStarted(spec, listener, problem.get());
     }
 
-    List<String> command = new ArrayList<>(argv.size() + 8);
-    command.add(setsid);
-    command.add("--"); // so that a program named "-x" is not taken for a setsid option
     UserAccount user = spec.runAs();
+    List<String> command = new ArrayList<>(argv.size() + 8);
+    if (!posixSpawn) {
+      command.add(setsid);
+      command.add("--"); // so that a program named "-x" is not taken for a setsid option
+    }
     if (user != null) {
-      // setpriv switches to the user (its groups too) in the session setsid made, then execs the command: the
+      // setpriv switches to the user (its groups too) in the session the spawn made, then execs the command: the
       // process group, its records and the tree kill are the same as for the agent's own user.
       command.addAll(List.of(SETPRIV, "--reuid=" + user.uid(), "--regid=" + user.gid(), "--init-groups", "--"));
     }
     command.addAll(argv);
-    ProcessBuilder builder = new ProcessBuilder(command).redirectInput(NO_INPUT);
-    if (spec.workingDir() != null) {
-      builder.directory(workDir.toFile());
+    Map<String, String> extraEnv = spec.env();
+    if (user != null) {
+      extraEnv = new HashMap<>(extraEnv);
+      extraEnv.putAll(Map.of("HOME", user.home(), "USER", user.name(), "LOGNAME", user.name()));
     }
     Process process;
     try {
-      if (!spec.env().isEmpty()) {
-        // Only then: an untouched environment is passed on without copying it.
-        builder.environment().putAll(spec.env());
-      }
-      if (user != null) {
-        builder.environment().putAll(Map.of("HOME", user.home(), "USER", user.name(), "LOGNAME", user.name()));
-      }
       long spawning = System.nanoTime();
-      process = builder.start();
+      process = posixSpawn ? spawn(command, extraEnv, workDir, path, spec.workingDir() != null)
+          : startThroughSetsid(command, extraEnv, workDir, spec.workingDir() != null);
       spawnTimes.accept(System.nanoTime() - spawning);
     } catch (IOException | IllegalArgumentException e) {
       // IllegalArgumentException: an environment name with '=' or a NUL byte.
@@ -150,6 +162,48 @@ public final class ProcessRunner implements AutoCloseable {
         new Attempt(spec, listener, process, clock.instant(), clock, timer, groups, OUTPUT_DRAIN);
     attempt.begin(readers, exits, buffers);
     return attempt;
+  }
+
+  /** One exec: the command itself, in its own session (or setpriv in front of it, for another user). */
+  private Process spawn(List<String> command, Map<String, String> extraEnv, Path workDir, String path,
+      boolean ownWorkDir) throws IOException {
+    String first = command.get(0);
+    // posix_spawn does not search PATH; Preflight found the program where execvp would (and it exists).
+    String program = first.indexOf('/') >= 0 ? workDir.resolve(first).toString()
+        : Preflight.which(first, workDir, path).map(Path::toString).orElse(first);
+    for (String arg : command) {
+      if (arg.indexOf('\0') >= 0) { // a C string would end there: refuse, as ProcessBuilder does
+        throw new IOException("invalid null character in command");
+      }
+    }
+    List<String> env = new ArrayList<>(agentEnv.size() + extraEnv.size());
+    for (Map.Entry<String, String> e : agentEnv.entrySet()) {
+      if (!extraEnv.containsKey(e.getKey())) {
+        env.add(e.getKey() + "=" + e.getValue());
+      }
+    }
+    for (Map.Entry<String, String> e : extraEnv.entrySet()) {
+      if (e.getKey().isEmpty() || e.getKey().indexOf('=') >= 0 || e.getKey().indexOf('\0') >= 0
+          || e.getValue().indexOf('\0') >= 0) {
+        throw new IllegalArgumentException("invalid environment variable " + e.getKey());
+      }
+      env.add(e.getKey() + "=" + e.getValue());
+    }
+    return SpawnedProcess.start(program, command, env, ownWorkDir ? workDir : null);
+  }
+
+  /** Where posix_spawn with POSIX_SPAWN_SETSID is missing: {@code setsid -- command}, two execs. */
+  private static Process startThroughSetsid(List<String> command, Map<String, String> extraEnv, Path workDir,
+      boolean ownWorkDir) throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(command).redirectInput(NO_INPUT);
+    if (ownWorkDir) {
+      builder.directory(workDir.toFile());
+    }
+    if (!extraEnv.isEmpty()) {
+      // Only then: an untouched environment is passed on without copying it.
+      builder.environment().putAll(extraEnv);
+    }
+    return builder.start();
   }
 
   private RunningProcess notStarted(LaunchSpec spec, ProcessListener listener, String error) {

@@ -10,11 +10,14 @@
  * dev.baton.agent.exec.Preflight}, {@link dev.baton.agent.exec.ExitClassifier}, {@link
  * dev.baton.agent.exec.OutputTail}.
  *
- * <p>Process groups: Java cannot call setsid(2) in the child, so every command is started through
- * {@code /usr/bin/setsid}. The JVM's child is never a group leader, so setsid(1) calls setsid(2)
- * without forking and then execs the command: the pid Java sees is the new session and process
- * group id. Signals go to the whole group through {@code kill -s SIG -- -PGID}. What this cannot
- * reach: a descendant that moves itself to another group or session (a daemon that calls setsid)
- * escapes, as it would under any process-group based supervisor; only cgroups would catch it.
+ * <p>Process groups: every command starts as the leader of a new session, so its pid is its session
+ * and process group id. Java cannot call setsid(2) in the child, so {@link
+ * dev.baton.agent.exec.SpawnedProcess} calls glibc's posix_spawn with {@code POSIX_SPAWN_SETSID}
+ * through JNA: one exec per run, the command itself. Where the C library lacks it (glibc before
+ * 2.34, musl) commands start through {@code /usr/bin/setsid}, which calls setsid(2) without forking
+ * and then execs the command (two execs). Signals go to the whole group with kill(2) of {@code
+ * -PGID}. What this cannot reach: a descendant that moves itself to another group or session (a
+ * daemon that calls setsid) escapes, as it would under any process-group based supervisor; only
+ * cgroups would catch it.
  */
 package dev.baton.agent.exec;

@@ -23,23 +23,28 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Real subprocesses through a real runner. */
-class ProcessRunnerTest {
+/**
+ * Real subprocesses through a real runner, started both ways: {@link PosixSpawnRunnerTest} (posix_spawn in a new
+ * session, what agents do on glibc 2.34+) and {@link SetsidRunnerTest} (setsid(1) in front, elsewhere).
+ */
+abstract class ProcessRunnerTest {
 
-  private static final Duration SOON = Duration.ofSeconds(5);
+  static final Duration SOON = Duration.ofSeconds(5);
   private static final Duration NO_TIMEOUT = Duration.ZERO;
 
   private ProcessRunner runner;
 
   @BeforeEach
   void setUp() {
-    runner = new ProcessRunner(Clock.systemUTC());
+    runner = new ProcessRunner(Clock.systemUTC(), throughSetsid());
   }
 
   @AfterEach
   void tearDown() {
     runner.close();
   }
+
+  abstract boolean throughSetsid();
 
   // --- running and exiting -------------------------------------------------------------------
 
@@ -133,7 +138,19 @@ class ProcessRunnerTest {
       assertEquals(process.pid(), stat.pid(), command.toString());
       assertEquals(process.pid(), stat.pgrp(), "pgid == pid for " + command);
       assertEquals(process.pid(), stat.session(), "sid == pid for " + command);
+      assertEquals(ProcessHandle.current().pid(), stat.ppid(), "a child of the agent itself for " + command);
     }
+  }
+
+  @Test
+  void theCommandGetsNoDescriptorOfTheAgent() {
+    RecordingListener listener = new RecordingListener();
+    runner.start(spec(argv("ls", "/proc/self/fd")), listener);
+
+    listener.await(SOON);
+
+    // 0-2 and the directory ls reads: no socket, journal or lifeline pipe of the agent.
+    assertEquals("0\n1\n2\n3\n", listener.stdout());
   }
 
   // --- timeout, cancel, kill --------------------------------------------------------------------
@@ -414,11 +431,11 @@ class ProcessRunnerTest {
     return Command.newBuilder().setShell(script).build();
   }
 
-  private static LaunchSpec spec(Command command) {
+  static LaunchSpec spec(Command command) {
     return spec(command, NO_TIMEOUT, Duration.ofSeconds(1));
   }
 
-  private static LaunchSpec spec(Command command, Duration timeout, Duration grace) {
+  static LaunchSpec spec(Command command, Duration timeout, Duration grace) {
     return new LaunchSpec("run-1", 1, command, Map.of(), null, timeout, grace, 1 << 20);
   }
 }
