@@ -132,6 +132,18 @@ final class Cluster {
     return agents;
   }
 
+  /** How an agent starts commands, from its start line ("... commands start HOW"). */
+  String agentLaunch(Node agent) {
+    String marker = "commands start ";
+    for (String line : read(agent.err()).split("\n")) {
+      int at = line.indexOf(marker);
+      if (at >= 0) {
+        return line.substring(at + marker.length()).trim();
+      }
+    }
+    throw new IllegalStateException(agent.name() + " logged no start line saying how commands start");
+  }
+
   /** The last lines of every process's stderr, for a failure report. */
   String logTails(int lines) {
     StringBuilder out = new StringBuilder();

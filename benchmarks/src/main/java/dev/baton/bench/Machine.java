@@ -1,7 +1,6 @@
 package dev.baton.bench;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -50,21 +49,5 @@ final class Machine {
     }
   }
 
-  /** The launch mechanism a JVM was started with, from its command line; POSIX_SPAWN (the default) if unset. */
-  static String launchMechanismOf(long pid) {
-    try {
-      String[] args = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")),
-          StandardCharsets.UTF_8).split("\0");
-      String mechanism = "POSIX_SPAWN";
-      String prefix = "-D" + SpawnBaseline.LAUNCH_PROPERTY + "=";
-      for (String a : args) {
-        if (a.startsWith(prefix)) {
-          mechanism = a.substring(prefix.length()).toUpperCase(Locale.ROOT);
-        }
-      }
-      return mechanism;
-    } catch (IOException e) {
-      return "unknown";
-    }
-  }
+
 }

@@ -306,12 +306,12 @@ public final class Main {
     for (int a = 1; a <= AGENTS; a++) {
       cluster.startAgent("bench-agent-" + a, options.slots());
     }
-    report.agentMechanism = Machine.launchMechanismOf(cluster.agents().get(0).pid());
     try (BatonClient client = BatonClient.connect(cluster.target());
         RunWatcher watcher = new RunWatcher(client.channel())) {
       cluster.awaitWorkersLive(client, options.slots());
-      log(AGENTS + " agents live, " + options.slots() + " slots each; agents launch with "
-          + report.agentMechanism);
+      report.agentLaunch = cluster.agentLaunch(cluster.agents().get(0));
+      report.oneExecPerRun = report.agentLaunch.contains("one exec per run");
+      log(AGENTS + " agents live, " + options.slots() + " slots each; commands start " + report.agentLaunch);
 
       client.jobs().createJob(CreateJobRequest.newBuilder().setJob(Job.newBuilder()
           .setName(THROUGHPUT_JOB)

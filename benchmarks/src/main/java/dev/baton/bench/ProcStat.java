@@ -1,6 +1,7 @@
 package dev.baton.bench;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,10 +13,13 @@ final class ProcStat {
   /** Clock ticks per second of /proc's times; 100 on every Linux we know of, asked of getconf when it answers. */
   static final double TICKS = clockTicks();
 
-  /** CPU seconds of one process: its own threads, and the children it has waited for (their whole lives). */
-  record Cpu(double self, double children) {
+  /**
+   * CPU seconds of one process: its own threads, the children it has waited for (their whole lives), and of its
+   * own, the JIT compiler threads' (warm-up rather than work; included in {@code self}).
+   */
+  record Cpu(double self, double children, double jit) {
     Cpu minus(Cpu earlier) {
-      return new Cpu(self - earlier.self, children - earlier.children);
+      return new Cpu(self - earlier.self, children - earlier.children, jit - earlier.jit);
     }
 
     double total() {
@@ -25,26 +29,49 @@ final class ProcStat {
 
   /** The process's CPU so far; zeros if it is gone (the phase's figures then show it). */
   static Cpu of(long pid) {
-    return read(Path.of("/proc", Long.toString(pid), "stat"));
+    return read(Path.of("/proc", Long.toString(pid)));
   }
 
   static Cpu self() {
-    return read(Path.of("/proc/self/stat"));
+    return read(Path.of("/proc/self"));
   }
 
-  private static Cpu read(Path stat) {
+  private static Cpu read(Path process) {
     try {
-      String text = Files.readString(stat);
-      // The command name is in parentheses and may hold spaces; fields after it start with the state (field 3).
-      String[] f = text.substring(text.lastIndexOf(')') + 2).trim().split("\\s+");
+      String[] f = fields(Files.readString(process.resolve("stat")));
       long utime = Long.parseLong(f[11]);
       long stime = Long.parseLong(f[12]);
       long cutime = Long.parseLong(f[13]);
       long cstime = Long.parseLong(f[14]);
-      return new Cpu((utime + stime) / TICKS, (cutime + cstime) / TICKS);
+      return new Cpu((utime + stime) / TICKS, (cutime + cstime) / TICKS, jit(process));
     } catch (IOException | RuntimeException e) {
-      return new Cpu(0, 0);
+      return new Cpu(0, 0, 0);
     }
+  }
+
+  /** CPU seconds of the HotSpot compiler threads ("C1 CompilerThre", "C2 CompilerThre") of a process. */
+  private static double jit(Path process) throws IOException {
+    long ticks = 0;
+    try (DirectoryStream<Path> tasks = Files.newDirectoryStream(process.resolve("task"))) {
+      for (Path task : tasks) {
+        try {
+          String stat = Files.readString(task.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          if (name.contains("CompilerThre")) {
+            String[] f = fields(stat);
+            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          }
+        } catch (IOException | RuntimeException gone) {
+          // the thread ended meanwhile
+        }
+      }
+    }
+    return ticks / TICKS;
+  }
+
+  /** The fields after the command name, which is in parentheses and may hold spaces: state (field 3) first. */
+  private static String[] fields(String stat) {
+    return stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
   }
 
   /** Busy CPU seconds of the whole machine so far, all cores together (everything but idle and iowait). */

@@ -121,6 +121,7 @@ final class LeaderState implements AutoCloseable {
     retention = new RunRetention(store, clock, config.retention(), jobs::names, dispatcher::forget);
     requests = new RequestLog(store, clock);
     audit = new AuditLog(store, clock, epoch);
+    store.beforeCommit(audit::addCallRecord);
 
     ClusterServiceImpl.Identity identity = new ClusterServiceImpl.Identity(CoordinatorConfig.localHostName(),
         address, role, epoch, Timestamps.fromMillis(clock.millis()), Coordinator.VERSION, standbys);
@@ -194,6 +195,7 @@ final class LeaderState implements AutoCloseable {
   /** Stops ticking and dispatching and ends the agent streams and the watchers; the store stays open. */
   @Override
   public void close() {
+    store.beforeCommit(null);
     deliverer.close();
     ticker.close();
     dispatcher.close();

@@ -78,8 +78,9 @@ public final class Agent implements Closeable {
     runs.onFencedKills(metrics::fencedKills);
     link.onReconnect(metrics::reconnected);
     link.start();
-    log.info("agent {} ({}) started: {} slots, labels {}, coordinator {}, state in {}", config.name(), id,
-        config.slots(), config.labels(), config.coordinator(), config.stateDir().toAbsolutePath());
+    log.info("agent {} ({}) started: {} slots, labels {}, coordinator {}, state in {}; commands start {}",
+        config.name(), id, config.slots(), config.labels(), config.coordinator(), config.stateDir().toAbsolutePath(),
+        runner.launchMethod());
     return this;
   }
 

@@ -27,7 +27,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -49,7 +48,6 @@ public final class AccessControl implements ServerInterceptor {
   public static final Metadata.Key<String> FORWARDED_FOR =
       Metadata.Key.of("x-forwarded-for", Metadata.ASCII_STRING_MARSHALLER);
   private static final Logger log = LoggerFactory.getLogger(AccessControl.class);
-  private static final int MAX_AUDIT_MESSAGE = 512;
   private static final long UNAUTHENTICATED_LOG_INTERVAL_MILLIS = 10_000;
 
   private final AccessRules rules;
@@ -97,19 +95,20 @@ public final class AccessControl implements ServerInterceptor {
                     + AccessRules.text(caller.role()),
                 Map.of("required_role", AccessRules.text(needs.get()), "role", AccessRules.text(caller.role())));
         if (audited) {
-          record(caller, method, "", denied.getStatus(), peerOf(call, headers));
+          keep(callRecord(caller, method, peerOf(call, headers)).take(denied.getStatus()));
         }
         return Refusing.refuse(call, denied);
       }
     }
     ServerCall<Q, R> forwarded = call;
     AuditedCall<Q, R> auditedCall = null;
+    Context context = Context.current().withValue(Principal.KEY, caller);
     if (audited) {
-      auditedCall = new AuditedCall<>(call, caller, method, peerOf(call, headers));
+      auditedCall = new AuditedCall<>(call, callRecord(caller, method, peerOf(call, headers)));
       forwarded = auditedCall;
+      context = context.withValue(AuditLog.CALL, auditedCall.record);
     }
-    ServerCall.Listener<Q> listener =
-        Contexts.interceptCall(Context.current().withValue(Principal.KEY, caller), forwarded, headers, next);
+    ServerCall.Listener<Q> listener = Contexts.interceptCall(context, forwarded, headers, next);
     return auditedCall == null ? listener : auditedCall.listen(listener);
   }
 
@@ -169,54 +168,38 @@ public final class AccessControl implements ServerInterceptor {
     return String.valueOf(remote);
   }
 
-  private void record(Principal caller, String method, String target, Status status, String peer) {
+  private static AuditLog.CallRecord callRecord(Principal caller, String method, String peer) {
+    return new AuditLog.CallRecord(AuditRecord.newBuilder().setWho(caller.who()).setRole(caller.role())
+        .setMethod(method).setPeer(peer));
+  }
+
+  private void keep(Optional<AuditRecord> record) {
     Optional<AuditLog> log = audit.get();
-    if (log.isEmpty()) {
+    if (log.isEmpty() || record.isEmpty()) {
       return; // a standby: it changed nothing, and writes nothing
     }
-    String message = status.getDescription() == null ? "" : status.getDescription();
-    AuditRecord record = AuditRecord.newBuilder()
-        .setWho(caller.who())
-        .setRole(caller.role())
-        .setMethod(method)
-        .setTarget(target)
-        .setOutcome(status.getCode().name())
-        .setMessage(message.length() > MAX_AUDIT_MESSAGE ? message.substring(0, MAX_AUDIT_MESSAGE) : message)
-        .setPeer(peer)
-        .build();
     try {
-      log.get().append(record);
+      log.get().append(record.get());
     } catch (RuntimeException e) {
       // The call's own change stands (or was refused); a lost record is logged rather than failing the call.
-      AccessControl.log.error("could not keep the audit record {}: {}", record, e.toString());
+      AccessControl.log.error("could not keep the audit record {}: {}", record.get(), e.toString());
     }
   }
 
   /** A call whose outcome is kept in the audit log when it ends (closed by the service, or cancelled). */
   private final class AuditedCall<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
-    private final Principal caller;
-    private final String method;
-    private final String peer;
-    private final AtomicBoolean recorded = new AtomicBoolean();
-    private volatile String target = "";
+    private final AuditLog.CallRecord record;
+    private volatile boolean targetRead;
 
-    AuditedCall(ServerCall<Q, R> call, Principal caller, String method, String peer) {
+    AuditedCall(ServerCall<Q, R> call, AuditLog.CallRecord record) {
       super(call);
-      this.caller = caller;
-      this.method = method;
-      this.peer = peer;
+      this.record = record;
     }
 
     @Override
     public void close(Status status, Metadata trailers) {
-      end(status);
+      keep(record.atEnd(status));
       super.close(status, trailers);
-    }
-
-    private void end(Status status) {
-      if (recorded.compareAndSet(false, true)) {
-        record(caller, method, target, status, peer);
-      }
     }
 
     ServerCall.Listener<Q> listen(ServerCall.Listener<Q> listener) {
@@ -225,13 +208,14 @@ public final class AccessControl implements ServerInterceptor {
         @Override
         @SuppressWarnings("unchecked")
         public void onMessage(Q message) {
-          if (oneRequest && target.isEmpty()) {
+          if (oneRequest && !targetRead) {
+            targetRead = true;
             if (message instanceof InputStream in) {
               byte[] bytes = readAll(in);
-              target = AuditTargets.of(parse(bytes));
+              record.target(AuditTargets.of(parse(bytes)));
               message = (Q) new ByteArrayInputStream(bytes);
             } else if (message instanceof Message m) {
-              target = AuditTargets.of(Optional.of(m));
+              record.target(AuditTargets.of(Optional.of(m)));
             }
           }
           super.onMessage(message);
@@ -239,14 +223,14 @@ public final class AccessControl implements ServerInterceptor {
 
         @Override
         public void onCancel() {
-          end(Status.CANCELLED.withDescription("the caller went away"));
+          keep(record.take(Status.CANCELLED.withDescription("the caller went away")));
           super.onCancel();
         }
       };
     }
 
     private Optional<Message> parse(byte[] bytes) {
-      return rules.inputType(method).flatMap(type -> {
+      return rules.inputType(getMethodDescriptor().getFullMethodName()).flatMap(type -> {
         try {
           return Optional.of(DynamicMessage.parseFrom(type, bytes));
         } catch (InvalidProtocolBufferException e) {

@@ -1,6 +1,8 @@
 package dev.baton.coordinator.access;
 
 import com.google.protobuf.util.Timestamps;
+import io.grpc.Context;
+import io.grpc.Status;
 import dev.baton.coordinator.store.Batch;
 import dev.baton.coordinator.store.ColumnFamily;
 import dev.baton.coordinator.store.PageToken;
@@ -13,6 +15,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -49,15 +53,79 @@ public final class AuditLog {
     this.maxRecords = maxRecords;
   }
 
+  /**
+   * The record of the call being served, while it has not been kept ({@link AccessControl} puts it in the call's
+   * context). The call's first synced commit on its own thread carries it ({@link #addCallRecord}), so that a change
+   * and its record become durable together, in one fsync; a call that commits nothing on its thread (refused, or
+   * handed to the dispatcher) gets its record written when it ends.
+   */
+  static final Context.Key<CallRecord> CALL = Context.key("baton-audit-call");
+
+  /** One audited call's record as it stands; taken by the first of a commit and the call's end. */
+  static final class CallRecord {
+    private final AuditRecord.Builder record;
+    private final AtomicBoolean kept = new AtomicBoolean();
+
+    CallRecord(AuditRecord.Builder record) {
+      this.record = record;
+    }
+
+    void target(String target) {
+      synchronized (record) {
+        record.setTarget(target);
+      }
+    }
+
+    /** The record with this outcome, if nothing has kept it yet (then nothing else will). */
+    Optional<AuditRecord> take(Status status) {
+      return kept.compareAndSet(false, true) ? Optional.of(with(status)) : Optional.empty();
+    }
+
+    /**
+     * What to write when the call ends: the record if no commit carried it, or a second one if the call failed
+     * after its change was committed (with the first, the log then shows both); else nothing.
+     */
+    Optional<AuditRecord> atEnd(Status status) {
+      Optional<AuditRecord> record = take(status);
+      return record.isPresent() || status.isOk() ? record : Optional.of(with(status));
+    }
+
+    private AuditRecord with(Status status) {
+      String message = status.getDescription() == null ? "" : status.getDescription();
+      synchronized (record) {
+        return record.clone().setOutcome(status.getCode().name())
+            .setMessage(message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) : message).build();
+      }
+    }
+  }
+
+  /** Longest message kept in a record. */
+  static final int MAX_MESSAGE = 512;
+
   /** Keeps {@code record}, stamped with the time now, synced like any acknowledged change. */
   public void append(AuditRecord record) {
+    try (Batch batch = store.batch()) {
+      put(batch, record);
+      store.commit(batch);
+    }
+  }
+
+  /**
+   * Adds the record of the call this thread serves, outcome OK, to {@code batch} (about to be committed as that
+   * call's change), if the call has one not kept yet. Hooked into {@link Store#beforeCommit}.
+   */
+  public void addCallRecord(Batch batch) {
+    CallRecord call = CALL.get();
+    if (call != null) {
+      call.take(Status.OK).ifPresent(record -> put(batch, record));
+    }
+  }
+
+  private void put(Batch batch, AuditRecord record) {
     long now = clock.millis();
     byte[] key = ByteBuffer.allocate(KEY_BYTES).putLong(now).putLong(epoch).putLong(sequence.incrementAndGet())
         .array();
-    try (Batch batch = store.batch()) {
-      batch.put(ColumnFamily.AUDIT, key, record.toBuilder().setTime(Timestamps.fromMillis(now)).build());
-      store.commit(batch);
-    }
+    batch.put(ColumnFamily.AUDIT, key, record.toBuilder().setTime(Timestamps.fromMillis(now)).build());
   }
 
   /** A page of records, oldest first, from {@code since}, of one caller if {@code who} is set. */

@@ -118,6 +118,7 @@ public final class Store implements Closeable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean reopening = new AtomicBoolean();
   private final LongAdder syncedWrites = new LongAdder();
+  private volatile java.util.function.Consumer<Batch> beforeCommit = batch -> { };
   private volatile Replication replication = Replication.NONE;
 
   private Store(Path directory, Duration keepLog) throws RocksDBException {
@@ -243,9 +244,20 @@ public final class Store implements Closeable {
    * actions. Closes the batch.
    */
   public void commit(Batch batch) {
+    if (!batch.isEmpty()) {
+      beforeCommit.accept(batch);
+    }
     if (write(batch, syncWrites)) {
       syncedWrites.increment();
     }
+  }
+
+  /**
+   * Called with every non-empty batch about to be committed synced, on the committing thread: the audit log adds
+   * the record of the call being served, so that it costs no commit of its own.
+   */
+  public void beforeCommit(java.util.function.Consumer<Batch> hook) {
+    this.beforeCommit = hook == null ? batch -> { } : hook;
   }
 
   /** Synced writes made since the store was opened (each {@link #commit} of a non-empty batch). */

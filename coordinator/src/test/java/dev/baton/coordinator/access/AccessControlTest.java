@@ -249,6 +249,65 @@ class AccessControlTest {
     assertEquals(2, audit.list(ListAuditRecordsRequest.newBuilder().setWho("o").build()).getRecordsCount());
   }
 
+  @Test
+  void aChangeAndItsRecordAreCommittedTogetherInOneSyncedWrite() throws Exception {
+    // A service whose calls commit a change on the call's thread, then answer OK, or fail after committing.
+    String name = InProcessServerBuilder.generateName();
+    ServerServiceDefinition.Builder definition =
+        ServerServiceDefinition.builder(dev.baton.proto.v1.JobServiceGrpc.getServiceDescriptor());
+    for (MethodDescriptor<?, ?> method : dev.baton.proto.v1.JobServiceGrpc.getServiceDescriptor().getMethods()) {
+      addCommitting(definition, method);
+    }
+    store.beforeCommit(audit::addCallRecord);
+    Server committing = InProcessServerBuilder.forName(name).directExecutor().addService(definition.build())
+        .intercept(new AccessControl(new AccessRules(Coordinator.LEADER_SERVICES), tokens, true,
+            () -> Optional.of(audit))).build().start();
+    ManagedChannel saved = channel;
+    channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+    try {
+      long before = store.syncedWrites();
+      assertEquals(Status.Code.OK, call(dev.baton.proto.v1.JobServiceGrpc.getTriggerJobMethod(), Caller.OPERATOR)
+          .getCode());
+      assertEquals(1, store.syncedWrites() - before, "the change and its record: one fsync");
+      assertEquals(Status.Code.INTERNAL, call(dev.baton.proto.v1.JobServiceGrpc.getDeleteJobMethod(), Caller.ADMIN)
+          .getCode());
+      List<AuditRecord> records = audit.list(ListAuditRecordsRequest.getDefaultInstance()).getRecordsList();
+      assertEquals(List.of("token o baton.v1.JobService/TriggerJob OK",
+              "token a baton.v1.JobService/DeleteJob OK", "token a baton.v1.JobService/DeleteJob INTERNAL"),
+          records.stream().map(r -> r.getWho() + " " + r.getMethod() + " " + r.getOutcome()).toList(),
+          "a call that failed after its change was committed shows both");
+    } finally {
+      channel.shutdownNow();
+      channel = saved;
+      committing.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      store.beforeCommit(null);
+    }
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private void addCommitting(ServerServiceDefinition.Builder definition, MethodDescriptor<?, ?> method) {
+    boolean failsAfterCommit = method.getFullMethodName().endsWith("/DeleteJob");
+    ServerCallHandler handler = (ServerCallHandler<Object, Object>) (call, headers) -> {
+      call.request(1);
+      return new ServerCall.Listener<>() {
+        @Override
+        public void onHalfClose() {
+          try (dev.baton.coordinator.store.Batch batch = store.batch()) {
+            batch.put(dev.baton.coordinator.store.ColumnFamily.JOBS, "k".getBytes(), new byte[] {1});
+            store.commit(batch);
+          }
+          if (!failsAfterCommit) {
+            call.sendHeaders(new Metadata());
+            call.sendMessage(((MethodDescriptor.PrototypeMarshaller<?>) method.getResponseMarshaller())
+                .getMessagePrototype());
+          }
+          call.close(failsAfterCommit ? Status.INTERNAL : Status.OK, new Metadata());
+        }
+      };
+    };
+    definition.addMethod((MethodDescriptor) method, handler);
+  }
+
   private Status call(MethodDescriptor<?, ?> method, Caller caller) {
     return call(method, secrets.get(caller));
   }

@@ -100,6 +100,12 @@ public final class ProcessRunner implements AutoCloseable {
     this.timer.setRemoveOnCancelPolicy(true);
   }
 
+  /** How commands start, for the agent's start line. */
+  public String launchMethod() {
+    return posixSpawn ? "by posix_spawn in a new session (one exec per run)"
+        : "through setsid(1) (two execs per run: posix_spawn with POSIX_SPAWN_SETSID is not available here)";
+  }
+
   /** Hears how long each spawn took, in nanoseconds (for the agent's metrics). */
   public void onSpawn(java.util.function.LongConsumer listener) {
     this.spawnTimes = listener;

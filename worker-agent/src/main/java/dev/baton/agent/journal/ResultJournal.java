@@ -53,8 +53,9 @@ public final class ResultJournal {
       while (zeros.hasRemaining()) {
         out.write(zeros);
       }
-      out.force(true);
-      syncDirectory();
+      // Not synced: writing the zeros is what reserves the blocks (ext4's delayed allocation claims them at
+      // write(2), or refuses with ENOSPC), and a slot only has to outlive the agent process, not the machine: a
+      // crash of the machine ends the attempt too, with nothing to report. writeIntoSlot syncs what it keeps.
       return true;
     } catch (IOException e) {
       deleteQuietly(slot);
@@ -117,6 +118,7 @@ public final class ResultJournal {
       }
       out.force(true);
     }
+    syncDirectory(); // the slot's name was never synced (reserve)
   }
 
   /** Forgets an acknowledged result (and its reserved slot). */
