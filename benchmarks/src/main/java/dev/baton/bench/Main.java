@@ -54,20 +54,21 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Main {
   private static final int CLIENT_THREADS = 16;
+  private static final int DEFAULT_WARMUP = 5_000;
   private static final int AGENTS = 2;
   private static final String THROUGHPUT_JOB = "bench-true";
 
   /** What the command line asked for. */
   private record Options(int runs, int slots, boolean quick, Path out, boolean keep, boolean scale, int cronJobs,
-      int definitions, boolean ha) {}
+      int definitions, boolean ha, Integer warmup) {}
 
   /** How many of each thing to do: full or --quick. */
   private record Sizes(int e2eWarmup, int runs, int baselineWarmup, int baselineCount, int latencyRuns,
       int createWarmup, int createCount) {
     static Sizes of(Options o) {
       return o.quick()
-          ? new Sizes(100, o.runs(), 100, 500, 300, 200, 2_000)
-          : new Sizes(500, o.runs(), 500, 5_000, 3_000, 2_000, 40_000);
+          ? new Sizes(o.warmup() != null ? o.warmup() : 100, o.runs(), 100, 500, 300, 200, 2_000)
+          : new Sizes(o.warmup() != null ? o.warmup() : DEFAULT_WARMUP, o.runs(), 500, 5_000, 3_000, 2_000, 40_000);
     }
   }
 
@@ -131,6 +132,8 @@ public final class Main {
         "Measures Baton's figures of DESIGN.md section 10 on this machine and prints a Markdown table.",
         "  --runs N    one-time /bin/true runs of the throughput phase (default 5000; 500 with --quick)",
         "  --slots S   slots of each of the 2 agents; the baselines spawn at 2 x S concurrency (default 4)",
+        "  --warmup W  end-to-end runs before anything is measured, so that the JIT has compiled the hot paths",
+        "              (default " + DEFAULT_WARMUP + "; 100 with --quick)",
         "  --quick     small counts, for a smoke run (figures not meaningful)",
         "  --out FILE  also write the report to FILE",
         "  --keep      keep the temporary work directory (data, logs) instead of deleting it",
@@ -143,6 +146,7 @@ public final class Main {
   /** Null for --help. */
   private static Options parse(String[] args) {
     Integer runs = null;
+    Integer warmup = null;
     int slots = 4;
     boolean quick = false;
     boolean keep = false;
@@ -158,6 +162,7 @@ public final class Main {
           return null;
         }
         case "--runs" -> runs = positive(a, value(args, ++i, a));
+        case "--warmup" -> warmup = count(a, value(args, ++i, a));
         case "--slots" -> slots = positive(a, value(args, ++i, a));
         case "--quick" -> quick = true;
         case "--keep" -> keep = true;
@@ -170,7 +175,7 @@ public final class Main {
       }
     }
     return new Options(runs != null ? runs : quick ? 500 : 5_000, slots, quick, out, keep, scale, cronJobs,
-        definitions, ha);
+        definitions, ha, warmup);
   }
 
   private static String value(String[] args, int i, String flag) {
@@ -322,6 +327,7 @@ public final class Main {
       probe(client, watcher);
 
       log("end-to-end warm-up: " + sizes.e2eWarmup() + " runs");
+      report.warmupRuns = sizes.e2eWarmup();
       Batch warm = trigger(client, sizes.e2eWarmup());
       watcher.awaitAll(warm.ids(), "warm-up", 60);
 

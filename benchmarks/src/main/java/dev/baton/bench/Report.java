@@ -32,6 +32,7 @@ final class Report {
   SpawnBaseline.Result baselineVfork;
   SpawnBaseline.Result baselineVforkSetsid;
 
+  int warmupRuns;
   int runs;
   double throughput;
   double throughputSeconds;
@@ -170,7 +171,8 @@ final class Report {
         + "the agents spawn their own way (glibc's posix_spawn through JNA, in a new session).");
     line("- Throughput = runs ÷ (arrival of the last SUCCEEDED event on WatchRunEvents − start of the first "
         + "TriggerJob call); all " + fmt0(runs) + " triggers had returned after " + fmt2(submitSeconds) + " s. "
-        + "A warm-up of end-to-end runs preceded it, not counted.");
+        + "A warm-up of " + fmt0(warmupRuns) + " end-to-end runs preceded it, not counted, so that the JIT "
+        + "has compiled the hot paths of these long-running servers (what it still compiles is shown apart).");
     line("- Latency: runs submitted at a fixed rate of ½ × throughput (" + fmt0(latencyRate) + " /s asked, "
         + fmt0(latencyAchievedRate) + " /s achieved" + (latencyLateSubmits > 0
             ? ", " + latencyLateSubmits + " submissions more than 5 ms late" : "")

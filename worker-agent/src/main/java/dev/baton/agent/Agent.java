@@ -37,6 +37,7 @@ public final class Agent implements Closeable {
   private ResultJournal journal;
   private Runs runs;
   private Lifeline lifeline;
+  private RunRecords records;
   private CoordinatorLink link;
   private AgentMetrics metrics;
 
@@ -51,7 +52,7 @@ public final class Agent implements Closeable {
     id = loadOrCreateId(config.stateDir());
     journal = new ResultJournal(config.stateDir().resolve("journal"));
     journal.dropEmptySlots();
-    RunRecords records = new RunRecords(config.stateDir().resolve("running"));
+    records = new RunRecords(config.stateDir().resolve("running"));
     int leftovers = records.killLeftovers();
     if (leftovers > 0) {
       log.warn("killed {} process groups left running by the previous agent on this state dir", leftovers);
@@ -144,6 +145,9 @@ public final class Agent implements Closeable {
     }
     if (lifeline != null) {
       lifeline.close();
+    }
+    if (records != null) {
+      records.close(); // the records stay: runs kept going (on_disconnect: keep) are a next agent's to judge
     }
     log.info("agent stopped");
   }
