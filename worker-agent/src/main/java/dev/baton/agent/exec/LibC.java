@@ -23,7 +23,6 @@ final class LibC {
   static final int WNOWAIT = 0x01000000;
   static final int EINTR = 4;
   static final int ESRCH = 3;
-  static final int ECHILD = 10;
   /** glibc's posix_spawnattr_t is 336 bytes, posix_spawn_file_actions_t 80, sigset_t 128, siginfo_t 128. */
   static final int OPAQUE_SIZE = 512;
   /** Offset of si_pid in siginfo_t (after si_signo, si_errno, si_code and padding). */

@@ -204,7 +204,7 @@ final class SpawnedProcess extends Process {
     try {
       LibC.waitid(LibC.P_PID, (int) pid, info, LibC.WEXITED | LibC.WNOHANG | LibC.WNOWAIT);
     } catch (LastErrorException e) {
-      return e.getErrorCode() == LibC.EINTR; // ECHILD: reaped by waitFor meanwhile
+      return e.getErrorCode() == LibC.EINTR; // ECHILD (10): reaped by waitFor meanwhile
     }
     return info.getInt(LibC.SIGINFO_PID_OFFSET) == 0;
   }
