@@ -61,36 +61,39 @@ final class SpawnedProcess extends Process {
       closeQuietly(out[1]);
       throw e;
     }
-    Memory attributes = new Memory(LibC.OPAQUE_SIZE);
-    Memory actions = new Memory(LibC.OPAQUE_SIZE);
-    Memory signals = new Memory(LibC.OPAQUE_SIZE);
     int[] pid = new int[1];
     int error;
-    LibC.posix_spawnattr_init(attributes);
-    LibC.posix_spawn_file_actions_init(actions);
-    try {
-      LibC.posix_spawnattr_setflags(attributes,
-          (short) (LibC.POSIX_SPAWN_SETSID | LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF));
-      LibC.sigemptyset(signals);
-      LibC.posix_spawnattr_setsigmask(attributes, signals);
-      // Every bit, not sigfillset(3): that leaves out the two signals glibc keeps for itself, which a JVM ignores
-      // and an exec would pass on as ignored.
-      signals.setMemory(0, LibC.OPAQUE_SIZE, (byte) 0xff);
-      LibC.posix_spawnattr_setsigdefault(attributes, signals);
-      LibC.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", LibC.O_RDONLY, 0);
-      LibC.posix_spawn_file_actions_adddup2(actions, out[1], 1);
-      LibC.posix_spawn_file_actions_adddup2(actions, err[1], 2);
-      LibC.posix_spawn_file_actions_addclosefrom_np(actions, 3);
-      if (workDir != null) {
-        LibC.posix_spawn_file_actions_addchdir_np(actions, workDir.toString());
+    // Freed here, not left to JNA's cleaner thread.
+    try (Memory attributes = new Memory(LibC.OPAQUE_SIZE);
+        Memory actions = new Memory(LibC.OPAQUE_SIZE);
+        Memory signals = new Memory(LibC.OPAQUE_SIZE);
+        StringArray args = new StringArray(argv.toArray(String[]::new));
+        StringArray environment = new StringArray(env.toArray(String[]::new))) {
+      LibC.posix_spawnattr_init(attributes);
+      LibC.posix_spawn_file_actions_init(actions);
+      try {
+        LibC.posix_spawnattr_setflags(attributes,
+            (short) (LibC.POSIX_SPAWN_SETSID | LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF));
+        LibC.sigemptyset(signals);
+        LibC.posix_spawnattr_setsigmask(attributes, signals);
+        // Every bit, not sigfillset(3): that leaves out the two signals glibc keeps for itself, which a JVM ignores
+        // and an exec would pass on as ignored.
+        signals.setMemory(0, LibC.OPAQUE_SIZE, (byte) 0xff);
+        LibC.posix_spawnattr_setsigdefault(attributes, signals);
+        LibC.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", LibC.O_RDONLY, 0);
+        LibC.posix_spawn_file_actions_adddup2(actions, out[1], 1);
+        LibC.posix_spawn_file_actions_adddup2(actions, err[1], 2);
+        LibC.posix_spawn_file_actions_addclosefrom_np(actions, 3);
+        if (workDir != null) {
+          LibC.posix_spawn_file_actions_addchdir_np(actions, workDir.toString());
+        }
+        error = LibC.posix_spawn(pid, program, actions, attributes, args, environment);
+      } finally {
+        LibC.posix_spawn_file_actions_destroy(actions);
+        LibC.posix_spawnattr_destroy(attributes);
+        closeQuietly(out[1]);
+        closeQuietly(err[1]);
       }
-      error = LibC.posix_spawn(pid, program, actions, attributes, new StringArray(argv.toArray(String[]::new)),
-          new StringArray(env.toArray(String[]::new)));
-    } finally {
-      LibC.posix_spawn_file_actions_destroy(actions);
-      LibC.posix_spawnattr_destroy(attributes);
-      closeQuietly(out[1]);
-      closeQuietly(err[1]);
     }
     if (error != 0) {
       closeQuietly(out[0]);
@@ -199,14 +202,13 @@ final class SpawnedProcess extends Process {
     if (reaped.getCount() == 0) {
       return false;
     }
-    Memory info = new Memory(LibC.OPAQUE_SIZE);
-    info.clear();
-    try {
+    try (Memory info = new Memory(LibC.OPAQUE_SIZE)) {
+      info.clear();
       LibC.waitid(LibC.P_PID, (int) pid, info, LibC.WEXITED | LibC.WNOHANG | LibC.WNOWAIT);
+      return info.getInt(LibC.SIGINFO_PID_OFFSET) == 0;
     } catch (LastErrorException e) {
       return e.getErrorCode() == LibC.EINTR; // ECHILD (10): reaped by waitFor meanwhile
     }
-    return info.getInt(LibC.SIGINFO_PID_OFFSET) == 0;
   }
 
   @Override
