@@ -1,8 +1,6 @@
 package dev.baton.coordinator.access;
 
 import com.google.protobuf.util.Timestamps;
-import io.grpc.Context;
-import io.grpc.Status;
 import dev.baton.coordinator.store.Batch;
 import dev.baton.coordinator.store.ColumnFamily;
 import dev.baton.coordinator.store.PageToken;
@@ -10,6 +8,8 @@ import dev.baton.coordinator.store.Store;
 import dev.baton.proto.v1.AuditRecord;
 import dev.baton.proto.v1.ListAuditRecordsRequest;
 import dev.baton.proto.v1.ListAuditRecordsResponse;
+import io.grpc.Context;
+import io.grpc.Status;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;

@@ -48,26 +48,38 @@ final class Preflight {
    * @param path the PATH of the process's environment; {@code null} if unset
    */
   static Optional<String> check(List<String> argv, Path workingDir, String path) {
+    return locate(argv, workingDir, path).problem();
+  }
+
+  /** The file execvp(3) would run for argv[0], or why the command cannot start. */
+  record Program(Path file, Optional<String> problem) {
+    static Program cannot(String problem) {
+      return new Program(null, Optional.of(problem));
+    }
+  }
+
+  /** As {@link #check}, also saying which file runs: posix_spawn does not search PATH itself. */
+  static Program locate(List<String> argv, Path workingDir, String path) {
     if (argv.isEmpty() || argv.get(0).isEmpty()) {
-      return Optional.of("cannot start: empty command");
+      return Program.cannot("cannot start: empty command");
     }
     BasicFileAttributes dir = attributes(workingDir);
     if (dir == null) {
-      return Optional.of("cannot start: working directory " + workingDir + " does not exist");
+      return Program.cannot("cannot start: working directory " + workingDir + " does not exist");
     }
     if (!dir.isDirectory()) {
-      return Optional.of("cannot start: working directory " + workingDir + " is not a directory");
+      return Program.cannot("cannot start: working directory " + workingDir + " is not a directory");
     }
     String program = argv.get(0);
     try {
       if (program.indexOf('/') >= 0) {
-        return checkFile(workingDir.resolve(program), program);
+        Path file = workingDir.resolve(program);
+        return new Program(file, checkFile(file, program));
       }
-      return which(program, workingDir, path).isPresent()
-          ? Optional.empty()
-          : Optional.of("cannot start: no such executable '" + program + "' on PATH");
+      return which(program, workingDir, path).map(file -> new Program(file, Optional.empty()))
+          .orElseGet(() -> Program.cannot("cannot start: no such executable '" + program + "' on PATH"));
     } catch (InvalidPathException e) {
-      return Optional.of("cannot start: invalid program name '" + program + "': " + e.getReason());
+      return Program.cannot("cannot start: invalid program name '" + program + "': " + e.getReason());
     }
   }
 

@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -61,8 +60,7 @@ public final class ProcessRunner implements AutoCloseable {
   private static final Redirect NO_INPUT = Redirect.from(new File("/dev/null"));
 
   private final Clock clock;
-  /** posix_spawn in a new session (one exec), or else setsid(1) in front of the command. */
-  private final boolean posixSpawn;
+  /** setsid(1), in front of every command where posix_spawn cannot make sessions; null where it can. */
   private final String setsid;
   private final Map<String, String> agentEnv = System.getenv();
   private final Path agentWorkDir;
@@ -86,7 +84,6 @@ public final class ProcessRunner implements AutoCloseable {
   /** @param throughSetsid start commands through setsid(1) even where posix_spawn could (for tests of both ways) */
   ProcessRunner(Clock clock, boolean throughSetsid) {
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.posixSpawn = !throughSetsid;
     this.setsid = throughSetsid ? ProcessGroups.setsid() : null;
     if (throughSetsid && !SpawnedProcess.available()) {
       log.info("starting commands through setsid(1): posix_spawn with POSIX_SPAWN_SETSID is not available ({})",
@@ -100,9 +97,14 @@ public final class ProcessRunner implements AutoCloseable {
     this.timer.setRemoveOnCancelPolicy(true);
   }
 
+  /** Whether commands start by posix_spawn in a new session (one exec), not through setsid(1). */
+  private boolean posixSpawn() {
+    return setsid == null;
+  }
+
   /** How commands start, for the agent's start line. */
   public String launchMethod() {
-    return posixSpawn ? "by posix_spawn in a new session (one exec per run)"
+    return posixSpawn() ? "by posix_spawn in a new session (one exec per run)"
         : "through setsid(1) (two execs per run: posix_spawn with POSIX_SPAWN_SETSID is not available here)";
   }
 
@@ -132,14 +134,14 @@ public final class ProcessRunner implements AutoCloseable {
     Path workDir =
         spec.workingDir() == null ? agentWorkDir : agentWorkDir.resolve(spec.workingDir());
     String path = spec.env().containsKey("PATH") ? spec.env().get("PATH") : agentPath;
-    Optional<String> problem = Preflight.check(argv, workDir, path);
-    if (problem.isPresent()) {
-      return notStarted(spec, listener, problem.get());
+    Preflight.Program program = Preflight.locate(argv, workDir, path);
+    if (program.problem().isPresent()) {
+      return notStarted(spec, listener, program.problem().get());
     }
 
     UserAccount user = spec.runAs();
     List<String> command = new ArrayList<>(argv.size() + 8);
-    if (!posixSpawn) {
+    if (!posixSpawn()) {
       command.add(setsid);
       command.add("--"); // so that a program named "-x" is not taken for a setsid option
     }
@@ -157,8 +159,11 @@ public final class ProcessRunner implements AutoCloseable {
     Process process;
     try {
       long spawning = System.nanoTime();
-      process = posixSpawn ? spawn(command, extraEnv, workDir, path, spec.workingDir() != null)
-          : startThroughSetsid(command, extraEnv, workDir, spec.workingDir() != null);
+      Path childDir = spec.workingDir() != null ? workDir : null; // null: the agent's own
+      // Another user's command starts through setpriv, which finds the program itself.
+      String file = user != null ? SETPRIV : program.file().toString();
+      process = posixSpawn() ? spawn(file, command, extraEnv, childDir)
+          : startThroughSetsid(command, extraEnv, childDir);
       spawnTimes.accept(System.nanoTime() - spawning);
     } catch (IOException | IllegalArgumentException e) {
       // IllegalArgumentException: an environment name with '=' or a NUL byte.
@@ -170,13 +175,9 @@ public final class ProcessRunner implements AutoCloseable {
     return attempt;
   }
 
-  /** One exec: the command itself, in its own session (or setpriv in front of it, for another user). */
-  private Process spawn(List<String> command, Map<String, String> extraEnv, Path workDir, String path,
-      boolean ownWorkDir) throws IOException {
-    String first = command.get(0);
-    // posix_spawn does not search PATH; Preflight found the program where execvp would (and it exists).
-    String program = first.indexOf('/') >= 0 ? workDir.resolve(first).toString()
-        : Preflight.which(first, workDir, path).map(Path::toString).orElse(first);
+  /** One exec: {@code file}, the command itself, in its own session (or setpriv in front of it, for another user). */
+  private Process spawn(String file, List<String> command, Map<String, String> extraEnv, Path workDir)
+      throws IOException {
     for (String arg : command) {
       if (arg.indexOf('\0') >= 0) { // a C string would end there: refuse, as ProcessBuilder does
         throw new IOException("invalid null character in command");
@@ -195,14 +196,14 @@ public final class ProcessRunner implements AutoCloseable {
       }
       env.add(e.getKey() + "=" + e.getValue());
     }
-    return SpawnedProcess.start(program, command, env, ownWorkDir ? workDir : null);
+    return SpawnedProcess.start(file, command, env, workDir);
   }
 
   /** Where posix_spawn with POSIX_SPAWN_SETSID is missing: {@code setsid -- command}, two execs. */
-  private static Process startThroughSetsid(List<String> command, Map<String, String> extraEnv, Path workDir,
-      boolean ownWorkDir) throws IOException {
+  private static Process startThroughSetsid(List<String> command, Map<String, String> extraEnv, Path workDir)
+      throws IOException {
     ProcessBuilder builder = new ProcessBuilder(command).redirectInput(NO_INPUT);
-    if (ownWorkDir) {
+    if (workDir != null) {
       builder.directory(workDir.toFile());
     }
     if (!extraEnv.isEmpty()) {

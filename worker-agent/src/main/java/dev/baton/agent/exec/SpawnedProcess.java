@@ -52,15 +52,31 @@ final class SpawnedProcess extends Process {
    */
   static SpawnedProcess start(String program, List<String> argv, List<String> env, Path workDir)
       throws IOException {
+    // The read ends become streams before the spawn, so that nothing is left to fail once the child runs.
     int[] out = pipe();
-    int[] err;
+    int[] err = null;
+    InputStream stdout = null;
+    InputStream stderr = null;
     try {
+      stdout = reader(out[0]);
       err = pipe();
-    } catch (IOException e) {
-      closeQuietly(out[0]);
-      closeQuietly(out[1]);
+      stderr = reader(err[0]);
+      return new SpawnedProcess(spawn(program, argv, env, workDir, out[1], err[1]), stdout, stderr);
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(stdout);
+      closeQuietly(stderr);
       throw e;
+    } finally {
+      closeQuietly(out[1]); // the child has its own copies of the write ends
+      if (err != null) {
+        closeQuietly(err[1]);
+      }
     }
+  }
+
+  /** posix_spawn(3) of {@code program} in a new session, with {@code stdout} and {@code stderr} as its 1 and 2. */
+  private static int spawn(String program, List<String> argv, List<String> env, Path workDir, int stdout,
+      int stderr) throws IOException {
     int[] pid = new int[1];
     int error;
     // Freed here, not left to JNA's cleaner thread.
@@ -81,8 +97,8 @@ final class SpawnedProcess extends Process {
         signals.setMemory(0, LibC.OPAQUE_SIZE, (byte) 0xff);
         LibC.posix_spawnattr_setsigdefault(attributes, signals);
         LibC.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", LibC.O_RDONLY, 0);
-        LibC.posix_spawn_file_actions_adddup2(actions, out[1], 1);
-        LibC.posix_spawn_file_actions_adddup2(actions, err[1], 2);
+        LibC.posix_spawn_file_actions_adddup2(actions, stdout, 1);
+        LibC.posix_spawn_file_actions_adddup2(actions, stderr, 2);
         LibC.posix_spawn_file_actions_addclosefrom_np(actions, 3);
         if (workDir != null) {
           LibC.posix_spawn_file_actions_addchdir_np(actions, workDir.toString());
@@ -91,17 +107,13 @@ final class SpawnedProcess extends Process {
       } finally {
         LibC.posix_spawn_file_actions_destroy(actions);
         LibC.posix_spawnattr_destroy(attributes);
-        closeQuietly(out[1]);
-        closeQuietly(err[1]);
       }
     }
     if (error != 0) {
-      closeQuietly(out[0]);
-      closeQuietly(err[0]);
       throw new IOException(program + ": " + new LastErrorException(error).getMessage().replaceFirst("^\\[\\d+\\] ",
           ""));
     }
-    return new SpawnedProcess(pid[0], reader(out[0]), reader(err[0]));
+    return pid[0];
   }
 
   /** A pipe whose two ends are closed on exec (the child gets its end through dup2, which clears the flag). */
@@ -124,6 +136,16 @@ final class SpawnedProcess extends Process {
       return new FileInputStream("/proc/self/fd/" + fd);
     } finally {
       closeQuietly(fd);
+    }
+  }
+
+  private static void closeQuietly(InputStream in) {
+    if (in != null) {
+      try {
+        in.close();
+      } catch (IOException e) {
+        // nothing to do: the descriptor is gone either way
+      }
     }
   }
 
