@@ -221,7 +221,7 @@ public final class Dispatcher implements AutoCloseable {
   private void loop() {
     while (running.get()) {
       try {
-        Consumer<Round> first = tasks.poll(IDLE_WAKE.toMillis(), TimeUnit.MILLISECONDS);
+        Consumer<Round> first = tasks.poll(untilNextLook().toNanos(), TimeUnit.NANOSECONDS);
         List<Consumer<Round>> more = new ArrayList<>();
         tasks.drainTo(more, 10_000);
         // Cleared only after draining: a wake-up whose task was drained above is served by this pass; one that
@@ -274,6 +274,15 @@ public final class Dispatcher implements AutoCloseable {
         return;
       }
     }
+  }
+
+  /** How long the loop may wait for a task: {@link #IDLE_WAKE}, or less when a held run becomes ready sooner. */
+  private Duration untilNextLook() {
+    Instant now = clock.instant();
+    return ready.firstHeldAfter(now)
+        .map(ready -> Duration.between(now, ready))
+        .filter(wait -> wait.compareTo(IDLE_WAKE) < 0)
+        .orElse(IDLE_WAKE);
   }
 
   /**
@@ -736,7 +745,7 @@ public final class Dispatcher implements AutoCloseable {
     // Ordering a long queue by policy costs a sort; only placement needs that order. Saying why runs wait does not:
     // the head of the queue in key order (priority, then age) serves.
     int explained = 0;
-    for (ReadyQueue.Entry entry : anyRoom ? inPolicyOrder(now) : ready.entries()) {
+    for (ReadyQueue.Entry entry : anyRoom ? inPolicyOrder(now) : ready.readyAt(now)) {
       boolean placing = assigned < MAX_ASSIGNMENTS_PER_ROUND && workers.stream().anyMatch(Dispatcher::hasRoomNow);
       if (!placing && (!explain || explained++ >= WAITING_REASON_SCAN)) {
         break;
@@ -894,10 +903,10 @@ public final class Dispatcher implements AutoCloseable {
     DispatchSettings settings = dispatchSettings.current();
     DispatchPolicy policy = DispatchOrder.policyOf(settings);
     if (policy == DispatchPolicy.DISPATCH_POLICY_PRIORITY && !anyAged(now, DispatchOrder.agingOf(settings))) {
-      return ready.entries();
+      return ready.readyAt(now);
     }
-    List<DispatchOrder.Candidate> candidates = new ArrayList<>(ready.entries().size());
-    for (ReadyQueue.Entry e : ready.entries()) {
+    List<DispatchOrder.Candidate> candidates = new ArrayList<>();
+    for (ReadyQueue.Entry e : ready.readyAt(now)) {
       candidates.add(DispatchOrder.Candidate.of(e, ready.jobOf(e)));
     }
     return DispatchOrder.order(settings, candidates, now, durations, roundRobin).stream()

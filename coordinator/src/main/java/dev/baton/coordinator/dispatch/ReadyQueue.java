@@ -1,5 +1,6 @@
 package dev.baton.coordinator.dispatch;
 
+import com.google.common.collect.Iterables;
 import com.google.protobuf.util.Timestamps;
 import dev.baton.coordinator.run.RunChanges;
 import dev.baton.coordinator.store.Batch;
@@ -8,9 +9,13 @@ import dev.baton.coordinator.store.Keys;
 import dev.baton.coordinator.store.Store;
 import dev.baton.proto.v1.Priority;
 import dev.baton.proto.v1.Run;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -101,9 +106,42 @@ public final class ReadyQueue {
     return jobs.getOrDefault(entry.runId(), "");
   }
 
-  /** The queued runs in policy order; a live view. */
+  /** Every queued run in key order, held ones included; a live view. */
   public NavigableSet<Entry> entries() {
     return entries;
+  }
+
+  /**
+   * The queued runs whose queue time has come, in key order; a live view. A run queued for a later time (a tick
+   * decided ahead of its time) is held until then. Within a priority the keys are in queue-time order, so the runs
+   * held are the tail of each priority's range.
+   */
+  public Iterable<Entry> readyAt(Instant now) {
+    long limit = now.toEpochMilli();
+    List<Iterable<Entry>> levels = new ArrayList<>(4);
+    for (Entry first = firstOfLevelFrom(0); first != null; first = firstOfLevelFrom(first.priority() + 1)) {
+      levels.add(entries.subSet(new Entry(first.priority(), Long.MIN_VALUE, Long.MIN_VALUE), true,
+          new Entry(first.priority(), limit, Long.MAX_VALUE), true));
+    }
+    return Iterables.concat(levels);
+  }
+
+  /** When the first run held by {@link #readyAt} becomes ready; empty if none is held at {@code now}. */
+  public Optional<Instant> firstHeldAfter(Instant now) {
+    long limit = now.toEpochMilli();
+    long first = Long.MAX_VALUE;
+    for (Entry level = firstOfLevelFrom(0); level != null; level = firstOfLevelFrom(level.priority() + 1)) {
+      Entry held = entries.ceiling(new Entry(level.priority(), limit + 1, Long.MIN_VALUE));
+      if (held != null && held.priority() == level.priority()) {
+        first = Math.min(first, held.queuedMillis());
+      }
+    }
+    return first == Long.MAX_VALUE ? Optional.empty() : Optional.of(Instant.ofEpochMilli(first));
+  }
+
+  /** The first entry of the lowest priority number at or above {@code priority}; null if none. */
+  private Entry firstOfLevelFrom(int priority) {
+    return entries.ceiling(new Entry(priority, Long.MIN_VALUE, Long.MIN_VALUE));
   }
 
   /** Queued runs per priority, HIGH first. */

@@ -13,8 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The thread that turns due ticks into runs: it sleeps until the earliest next fire time (or until a job change
- * moves that earlier), then asks the registry to fire what is due. The decisions are the registry's and the
+ * The thread that turns due ticks into runs: it sleeps until the registry's next look (a tick's time, or a little
+ * before it: {@link JobRegistry#fireDue}), or until a job change moves that earlier, then asks the registry to fire
+ * what is due. The decisions are the registry's and the
  * {@code TickPlanner}'s; this class only decides when to look.
  */
 public final class TickLoop implements AutoCloseable {
@@ -66,9 +67,10 @@ public final class TickLoop implements AutoCloseable {
     while (running.get()) {
       Duration sleep;
       try {
-        registry.fireDue(clock.instant());
+        Instant looked = clock.instant();
+        registry.fireDue(looked);
         Instant now = clock.instant();
-        sleep = registry.earliestFire()
+        sleep = registry.nextLook(looked)
             .map(next -> Duration.between(now, next))
             .filter(d -> d.compareTo(MAX_SLEEP) < 0)
             .orElse(MAX_SLEEP);

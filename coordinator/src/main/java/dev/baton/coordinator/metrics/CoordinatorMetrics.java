@@ -190,8 +190,9 @@ public final class CoordinatorMetrics {
           jobTicks.labelValues(run.getJob(), tick.outcome()).inc(tick.ticks());
         }
         if (tick.outcome().equals("ran") && !run.getCatchUp()) {
-          scheduleLag.observe(seconds(Timestamps.toMillis(run.getCreateTime())
-              - Timestamps.toMillis(run.getScheduledTime())));
+          // A tick decided ahead is queued before its time and held until then: no lag.
+          scheduleLag.observe(seconds(Math.max(0, Timestamps.toMillis(run.getCreateTime())
+              - Timestamps.toMillis(run.getScheduledTime()))));
         }
       }
     }

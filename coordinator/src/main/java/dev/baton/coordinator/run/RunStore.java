@@ -84,7 +84,10 @@ public final class RunStore {
         .setRequestedBy(spec.requestedBy())
         .setCatchUp(spec.catchUp());
     if (spec.state() == RunState.RUN_STATE_QUEUED) {
-      run.addAttempts(Attempt.newBuilder().setNumber(1).setQueueTime(now));
+      // A run never starts before its scheduled time: a tick decided ahead is queued at the tick, and the queue
+      // holds it until then.
+      Timestamp queued = Timestamps.compare(now, run.getScheduledTime()) >= 0 ? now : run.getScheduledTime();
+      run.addAttempts(Attempt.newBuilder().setNumber(1).setQueueTime(queued));
     }
     Run built = run.build();
     batch.put(ColumnFamily.RUNS, Keys.run(id), built);

@@ -75,6 +75,13 @@ public final class NextFireIndex {
     return first.hasNext() ? Optional.of(first.next().time()) : Optional.empty();
   }
 
+  /** The earliest fire time in the index after {@code time}, or empty if there is none. */
+  public Optional<Instant> firstAfter(Instant time) {
+    // "" sorts before every job name: the first entry at time + 1 ns or later.
+    Entry first = byTime.ceiling(new Entry(time.plusNanos(1), ""));
+    return first == null ? Optional.empty() : Optional.of(first.time());
+  }
+
   /**
    * Every entry whose time is at or before {@code now}, earliest first (ties by job name). Does not
    * remove them: the caller {@link #put}s each job's following fire time (or removes it) once it
