@@ -51,7 +51,6 @@ public final class Agent implements Closeable {
     Files.createDirectories(config.workDir());
     id = loadOrCreateId(config.stateDir());
     journal = new ResultJournal(config.stateDir().resolve("journal"));
-    journal.dropEmptySlots();
     records = new RunRecords(config.stateDir().resolve("running"));
     int leftovers = records.killLeftovers();
     if (leftovers > 0) {
@@ -145,6 +144,9 @@ public final class Agent implements Closeable {
     }
     if (lifeline != null) {
       lifeline.close();
+    }
+    if (journal != null) {
+      journal.close(); // after the runs: a result finishing while they stop still goes in
     }
     if (records != null) {
       records.close(); // the records stay: runs kept going (on_disconnect: keep) are a next agent's to judge

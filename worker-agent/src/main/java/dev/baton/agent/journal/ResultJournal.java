@@ -1,222 +1,377 @@
 package dev.baton.agent.journal;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.baton.proto.v1.RunFinished;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Results not yet acknowledged by the coordinator, one file per attempt in the agent's state directory, written
- * and synced before the result is sent. A coordinator restart, failover or network cut therefore loses no result:
- * the agent sends whatever the journal holds again after it reconnects, until a ResultAck removes it.
+ * Results not yet acknowledged by the coordinator, kept in one append-only log in the agent's state directory
+ * ({@code results.log}) and synced before the result is sent. A coordinator restart, failover or network cut therefore
+ * loses no result: the agent sends whatever the journal holds again after it reconnects, until a ResultAck removes it.
  *
- * <p>A full disk must not lose a result either: when an attempt is accepted, {@link #reserve} writes a small slot
- * file of {@link #SLOT_BYTES} for it. If the result file cannot be written later (no space), the result without
- * its output tail is written into the slot's blocks, which are already allocated, so a restarted agent still
- * reports what finished instead of letting the coordinator run it again.
+ * <p>Cost per result: one write and one {@code fdatasync} (results finishing together share it), and one unsynced
+ * write for its acknowledgement (a lost acknowledgement only means the result is offered once more, which the
+ * coordinator ignores). The log's blocks are allocated ahead of the records (zeros written past its end), so a
+ * record overwrites allocated blocks and its sync has no file metadata to journal. Once the log passes
+ * {@link #COMPACT_AT}, it is rewritten with only the results still pending.
+ *
+ * <p>A full disk must not lose a result either: when an attempt is accepted, {@link #reserve} makes sure the log has
+ * {@link #SLOT_BYTES} allocated for it beyond what the other running attempts reserved. If the whole result does not
+ * fit later and the log cannot grow, the result without its output tail goes into that space, so a restarted agent
+ * still reports what finished instead of letting the coordinator run it again.
+ *
+ * <p>Record: length of the body (4 bytes), CRC-32C of the body (4 bytes), body = type (1 byte) + payload. Reading
+ * stops at the first record that is not whole and intact (the allocated zeros, or a write a crash tore).
  */
-public final class ResultJournal {
-  /** Size of the space reserved per attempt: a result without its output tail fits with room to spare. */
+public final class ResultJournal implements AutoCloseable {
+  /** Space reserved per running attempt: a result without its output tail fits with room to spare. */
   public static final int SLOT_BYTES = 8 * 1024;
-  /** Longest error text kept in a slot (the rest of the slot is the result's fixed fields). */
+  /** Longest error text kept in a result written into reserved space. */
   private static final int SLOT_ERROR_CHARS = 2 * 1024;
+  /** How much the log grows at least when it needs room (one allocation for many results). */
+  static final int GROWTH = 64 * 1024;
+  /** Log size past which it is rewritten with only the pending results. */
+  static final long COMPACT_AT = 4L << 20;
 
+  static final String LOG = "results.log";
+  private static final byte RESULT = 1;
+  private static final byte ACK = 2;
+  private static final int HEADER = 8;
+  private static final int MAX_BODY = 64 << 20;
   private static final Logger log = LoggerFactory.getLogger(ResultJournal.class);
-  private static final String SUFFIX = ".result";
-  private static final String SLOT_SUFFIX = ".slot";
 
   private final Path directory;
+  private final Object syncLock = new Object();
 
+  // Guarded by this.
+  private FileChannel channel;
+  /** Where the next record goes. */
+  private long end;
+  /** The log's length: blocks up to here are allocated. */
+  private long size;
+  private final Map<String, RunFinished> pending = new LinkedHashMap<>();
+  private final Set<String> reserved = new HashSet<>();
+
+  /** Guarded by syncLock: the log is synced up to here. */
+  private long syncedTo;
+
+  /** Opens (or creates) the journal in {@code directory} and reads what it holds. */
   public ResultJournal(Path directory) throws IOException {
     this.directory = Files.createDirectories(directory);
+    channel = FileChannel.open(directory.resolve(LOG), StandardOpenOption.CREATE, StandardOpenOption.READ,
+        StandardOpenOption.WRITE);
+    size = channel.size();
+    end = replay(readAll(channel), pending);
+    syncedTo = end;
+    importOlderFormat();
+  }
+
+  /** The results pending in the journal of {@code directory}, read without opening it for writing (for tests). */
+  public static List<RunFinished> read(Path directory) throws IOException {
+    Path file = directory.resolve(LOG);
+    if (!Files.exists(file)) {
+      return List.of();
+    }
+    Map<String, RunFinished> found = new LinkedHashMap<>();
+    try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+      replay(readAll(in), found);
+    }
+    return List.copyOf(found.values());
   }
 
   /**
-   * Reserves the space for an attempt's result (best effort: false if even that cannot be written, and the result
+   * Reserves the space for an attempt's result (best effort: false if even that cannot be allocated, and the result
    * then depends on the disk having room at the end).
    */
-  public boolean reserve(String runId, int attempt) {
-    Path slot = slot(runId, attempt);
-    try (FileChannel out = FileChannel.open(slot, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer zeros = ByteBuffer.allocate(SLOT_BYTES);
-      while (zeros.hasRemaining()) {
-        out.write(zeros);
-      }
-      // Not synced: writing the zeros is what reserves the blocks (ext4's delayed allocation claims them at
-      // write(2), or refuses with ENOSPC), and a slot only has to outlive the agent process, not the machine: a
-      // crash of the machine ends the attempt too, with nothing to report. writeIntoSlot syncs what it keeps.
+  public synchronized boolean reserve(String runId, int attempt) {
+    String key = key(runId, attempt);
+    reserved.add(key);
+    try {
+      ensureRoom((long) reserved.size() * SLOT_BYTES);
       return true;
     } catch (IOException e) {
-      deleteQuietly(slot);
+      reserved.remove(key);
       log.warn("cannot reserve journal space for {}/{} in {}: {}", runId, attempt, directory, e.getMessage());
       return false;
     }
   }
 
   /**
-   * Keeps {@code result} durably: written to a temporary file, synced, renamed, directory synced; if the disk has no
-   * room for that, the result without its output tail goes into the attempt's reserved slot.
+   * Keeps {@code result} durably; if the disk has no room for all of it, the result without its output tail goes
+   * into the attempt's reserved space.
    *
    * @throws UncheckedIOException if neither could be written (the caller still has the result in memory)
    */
   public void add(RunFinished result) {
-    Path target = file(result.getRunId(), result.getAttempt());
-    Path temp = directory.resolve(target.getFileName() + ".tmp");
-    try {
-      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
-        ByteBuffer bytes = ByteBuffer.wrap(result.toByteArray());
-        while (bytes.hasRemaining()) {
-          out.write(bytes);
-        }
-        out.force(true);
-      }
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      syncDirectory();
-      deleteQuietly(slot(result.getRunId(), result.getAttempt()));
-    } catch (IOException e) {
-      deleteQuietly(temp);
+    String key = key(result.getRunId(), result.getAttempt());
+    long written;
+    synchronized (this) {
+      boolean hadReservation = reserved.remove(key);
+      long othersReserved = (long) reserved.size() * SLOT_BYTES;
+      RunFinished kept = result;
+      byte[] record = record(RESULT, result.toByteArray());
       try {
-        writeIntoSlot(result);
-        log.warn("journal in {}: {}; kept result {}/{} without its output tail in its reserved slot", directory,
-            e.getMessage(), result.getRunId(), result.getAttempt());
-      } catch (IOException slotFailed) {
-        e.addSuppressed(slotFailed);
+        ensureRoom(record.length + othersReserved);
+      } catch (IOException full) {
+        kept = withoutTail(result);
+        record = record(RESULT, kept.toByteArray());
+        if (!hadReservation || record.length > SLOT_BYTES || size - end < record.length + othersReserved) {
+          throw new UncheckedIOException("cannot write the result journal in " + directory, full);
+        }
+        log.warn("journal in {}: {}; keeping result {}/{} without its output tail in its reserved space", directory,
+            full.getMessage(), result.getRunId(), result.getAttempt());
+      }
+      try {
+        writeAt(channel, record, end);
+      } catch (IOException e) {
         throw new UncheckedIOException("cannot write the result journal in " + directory, e);
       }
+      end += record.length;
+      pending.put(key, kept);
+      written = end;
     }
-  }
-
-  /** Writes a compact form of the result over the reserved slot's bytes, in place (no new blocks needed). */
-  private void writeIntoSlot(RunFinished result) throws IOException {
-    Path slot = slot(result.getRunId(), result.getAttempt());
-    if (!Files.exists(slot)) {
-      throw new IOException("no space was reserved for " + slot.getFileName());
-    }
-    String error = result.getError();
-    byte[] compact = result.toBuilder().clearOutputTail()
-        .setError(error.length() > SLOT_ERROR_CHARS ? error.substring(0, SLOT_ERROR_CHARS) : error)
-        .build().toByteArray();
-    if (compact.length + 4 > SLOT_BYTES) {
-      throw new IOException("the result does not fit its slot");
-    }
-    try (FileChannel out = FileChannel.open(slot, StandardOpenOption.WRITE)) {
-      ByteBuffer bytes = ByteBuffer.allocate(4 + compact.length).putInt(compact.length).put(compact).flip();
-      while (bytes.hasRemaining()) {
-        out.write(bytes, bytes.position());
-      }
-      out.force(true);
-    }
-    syncDirectory(); // the slot's name was never synced (reserve)
-  }
-
-  /** Forgets an acknowledged result (and its reserved slot). */
-  public void remove(String runId, int attempt) {
     try {
-      Files.deleteIfExists(file(runId, attempt));
-      Files.deleteIfExists(slot(runId, attempt));
+      syncTo(written);
     } catch (IOException e) {
-      log.warn("cannot remove acknowledged result {}/{}: {}", runId, attempt, e.getMessage());
+      synchronized (this) {
+        pending.remove(key);
+      }
+      throw new UncheckedIOException("cannot sync the result journal in " + directory, e);
     }
   }
 
-  /** How many results wait for an acknowledgement (written in full; a count of files, nothing parsed). */
-  public int depth() {
-    int n = 0;
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + SUFFIX)) {
-      for (Path ignored : files) {
-        n++;
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the result journal in " + directory, e);
+  /** Forgets an acknowledged result (and any reservation left for it). */
+  public synchronized void remove(String runId, int attempt) {
+    String key = key(runId, attempt);
+    reserved.remove(key);
+    if (pending.remove(key) == null) {
+      return;
     }
-    return n;
+    byte[] record = record(ACK, key.getBytes(StandardCharsets.UTF_8));
+    try {
+      // Not synced, and skipped when there is no room: the result would only be offered again after a restart.
+      ensureRoom(record.length + (long) reserved.size() * SLOT_BYTES);
+      writeAt(channel, record, end);
+      end += record.length;
+    } catch (IOException e) {
+      log.warn("cannot record the acknowledgement of {}/{}: {}", runId, attempt, e.getMessage());
+    }
+    if (end > COMPACT_AT) {
+      compact();
+    }
   }
 
-  /** Every result still waiting for an acknowledgement, including those kept in reserved slots. */
-  public List<RunFinished> pending() {
-    List<RunFinished> out = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + SUFFIX)) {
-      for (Path f : files) {
-        try {
-          out.add(RunFinished.parseFrom(Files.readAllBytes(f)));
-        } catch (IOException e) {
-          log.warn("skipping unreadable journal entry {}: {}", f, e.getMessage());
-        }
+  /** How many results wait for an acknowledgement. */
+  public synchronized int depth() {
+    return pending.size();
+  }
+
+  /** Every result still waiting for an acknowledgement, oldest first. */
+  public synchronized List<RunFinished> pending() {
+    return List.copyOf(pending.values());
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      log.debug("closing the journal: {}", e.getMessage());
+    }
+  }
+
+  /** Makes sure {@code bytes} past the end are allocated, growing the log by at least {@link #GROWTH}. */
+  private void ensureRoom(long bytes) throws IOException {
+    if (size - end >= bytes) {
+      return;
+    }
+    long target = end + bytes + GROWTH;
+    ByteBuffer zeros = ByteBuffer.allocate(GROWTH);
+    try {
+      while (size < target) {
+        zeros.clear().limit((int) Math.min(GROWTH, target - size));
+        // Writing zeros is what allocates: ext4's delayed allocation claims the blocks at write(2) or refuses with
+        // ENOSPC, and tmpfs the pages.
+        size += channel.write(zeros, size);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the result journal in " + directory, e);
+      size = channel.size();
+      throw e;
     }
-    try (DirectoryStream<Path> slots = Files.newDirectoryStream(directory, "*" + SLOT_SUFFIX)) {
-      for (Path slot : slots) {
-        readSlot(slot).filter(r -> !Files.exists(file(r.getRunId(), r.getAttempt()))).ifPresent(out::add);
+  }
+
+  /** Syncs the log up to at least {@code offset}; one sync serves every record written before it started. */
+  private void syncTo(long offset) throws IOException {
+    synchronized (syncLock) {
+      if (syncedTo >= offset) {
+        return;
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the result journal in " + directory, e);
+      long upTo;
+      FileChannel current;
+      synchronized (this) {
+        upTo = end;
+        current = channel;
+      }
+      current.force(false);
+      syncedTo = upTo;
     }
-    return out;
   }
 
   /**
-   * Removes slots that hold no result: reservations of attempts a previous agent process was running when it died.
-   * Call at start, before any attempt is accepted.
+   * Rewrites the log with only the pending results (and room for the reservations), then puts it in place of the
+   * old one. A failure (a full disk) leaves the old log in use.
    */
-  public void dropEmptySlots() {
-    try (DirectoryStream<Path> slots = Files.newDirectoryStream(directory, "*" + SLOT_SUFFIX)) {
-      for (Path slot : slots) {
-        if (readSlot(slot).isEmpty()) {
-          deleteQuietly(slot);
+  private void compact() {
+    Path next = directory.resolve(LOG + ".tmp");
+    try {
+      FileChannel fresh = FileChannel.open(next, StandardOpenOption.CREATE, StandardOpenOption.READ,
+          StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+      try {
+        long at = 0;
+        for (RunFinished result : pending.values()) {
+          byte[] record = record(RESULT, result.toByteArray());
+          writeAt(fresh, record, at);
+          at += record.length;
+        }
+        long room = at + (long) reserved.size() * SLOT_BYTES + GROWTH;
+        writeAt(fresh, new byte[(int) (room - at)], at);
+        fresh.force(true);
+        Files.move(next, directory.resolve(LOG), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        syncDirectory();
+        channel.close();
+        channel = fresh;
+        end = at;
+        size = room;
+        synchronized (syncLock) {
+          syncedTo = Math.max(syncedTo, end); // everything pending was synced into the new log
+        }
+      } catch (IOException e) {
+        fresh.close();
+        throw e;
+      }
+    } catch (IOException e) {
+      log.warn("cannot compact the result journal in {}: {}", directory, e.getMessage());
+      try {
+        Files.deleteIfExists(next);
+      } catch (IOException ignored) {
+        // left for the next compaction to overwrite
+      }
+    }
+  }
+
+  /** Results an agent of an older version left, one file each: moved into the log, then deleted. */
+  private void importOlderFormat() throws IOException {
+    List<Path> older = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*.{result,slot,tmp}")) {
+      files.forEach(older::add);
+    }
+    for (Path file : older) {
+      String name = file.getFileName().toString();
+      if (!name.endsWith(".tmp")) {
+        byte[] bytes = Files.readAllBytes(file);
+        try {
+          RunFinished result = name.endsWith(".slot") ? fromSlot(bytes) : RunFinished.parseFrom(bytes);
+          if (result != null && !pending.containsKey(key(result.getRunId(), result.getAttempt()))) {
+            add(result);
+          }
+        } catch (InvalidProtocolBufferException e) {
+          log.warn("skipping unreadable journal entry {}: {}", file, e.getMessage());
         }
       }
-    } catch (IOException e) {
-      log.warn("cannot clean the journal in {}: {}", directory, e.getMessage());
-    }
-    try (DirectoryStream<Path> temps = Files.newDirectoryStream(directory, "*" + SUFFIX + ".tmp")) {
-      temps.forEach(ResultJournal::deleteQuietly);
-    } catch (IOException e) {
-      log.warn("cannot clean the journal in {}: {}", directory, e.getMessage());
+      Files.delete(file);
     }
   }
 
-  private static java.util.Optional<RunFinished> readSlot(Path slot) {
-    try {
-      ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(slot));
-      int length = bytes.remaining() >= 4 ? bytes.getInt() : 0;
-      if (length <= 0 || length > bytes.remaining()) {
-        return java.util.Optional.empty();
+  /** A result an older agent kept in a reserved slot file (length, then the result); null if the slot is empty. */
+  private static RunFinished fromSlot(byte[] slot) throws InvalidProtocolBufferException {
+    ByteBuffer bytes = ByteBuffer.wrap(slot);
+    int length = bytes.remaining() >= 4 ? bytes.getInt() : 0;
+    return length <= 0 || length > bytes.remaining() ? null
+        : RunFinished.parseFrom(ByteBuffer.wrap(slot, 4, length));
+  }
+
+  /** Applies the log's intact records to {@code into}; returns where they end. */
+  private static long replay(ByteBuffer log, Map<String, RunFinished> into) {
+    CRC32C crc = new CRC32C();
+    while (log.remaining() >= HEADER) {
+      int start = log.position();
+      int length = log.getInt();
+      int checksum = log.getInt();
+      if (length <= 0 || length > MAX_BODY || length > log.remaining()) {
+        return start;
       }
-      return java.util.Optional.of(RunFinished.parseFrom(ByteBuffer.wrap(bytes.array(), 4, length)));
-    } catch (IOException e) {
-      log.warn("skipping unreadable journal slot {}: {}", slot, e.getMessage());
-      return java.util.Optional.empty();
+      crc.reset();
+      crc.update(log.array(), log.position(), length);
+      if ((int) crc.getValue() != checksum) {
+        return start;
+      }
+      byte type = log.get();
+      byte[] payload = new byte[length - 1];
+      log.get(payload);
+      if (type == RESULT) {
+        try {
+          RunFinished result = RunFinished.parseFrom(payload);
+          into.put(key(result.getRunId(), result.getAttempt()), result);
+        } catch (InvalidProtocolBufferException e) {
+          return start; // cannot happen with an intact checksum; stop as at a torn record
+        }
+      } else if (type == ACK) {
+        into.remove(new String(payload, StandardCharsets.UTF_8));
+      }
+    }
+    return log.position();
+  }
+
+  private static ByteBuffer readAll(FileChannel in) throws IOException {
+    ByteBuffer all = ByteBuffer.allocate((int) Math.min(in.size(), Integer.MAX_VALUE - 8));
+    while (all.hasRemaining() && in.read(all, all.position()) > 0) {
+      // the buffer's position is the file's: read on from there
+    }
+    return all.flip();
+  }
+
+  private static byte[] record(byte type, byte[] payload) {
+    ByteBuffer record = ByteBuffer.allocate(HEADER + 1 + payload.length);
+    record.putInt(1 + payload.length).putInt(0).put(type).put(payload);
+    CRC32C crc = new CRC32C();
+    crc.update(record.array(), HEADER, 1 + payload.length);
+    record.putInt(4, (int) crc.getValue());
+    return record.array();
+  }
+
+  private static void writeAt(FileChannel out, byte[] bytes, long position) throws IOException {
+    ByteBuffer buffer = ByteBuffer.wrap(bytes);
+    while (buffer.hasRemaining()) {
+      out.write(buffer, position + buffer.position());
     }
   }
 
-  private Path file(String runId, int attempt) {
-    return directory.resolve(runId + "-" + attempt + SUFFIX);
+  private static RunFinished withoutTail(RunFinished result) {
+    String error = result.getError();
+    return result.toBuilder().clearOutputTail()
+        .setError(error.length() > SLOT_ERROR_CHARS ? error.substring(0, SLOT_ERROR_CHARS) : error).build();
   }
 
-  private Path slot(String runId, int attempt) {
-    return directory.resolve(runId + "-" + attempt + SLOT_SUFFIX);
-  }
-
-  private static void deleteQuietly(Path file) {
-    try {
-      Files.deleteIfExists(file);
-    } catch (IOException e) {
-      log.debug("cannot delete {}: {}", file, e.getMessage());
-    }
+  private static String key(String runId, int attempt) {
+    return runId + "-" + attempt;
   }
 
   private void syncDirectory() throws IOException {
