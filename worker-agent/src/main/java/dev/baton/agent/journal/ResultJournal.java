@@ -68,7 +68,10 @@ public final class ResultJournal implements AutoCloseable {
   /** The log's length: blocks up to here are allocated. */
   private long size;
   private final Map<String, RunFinished> pending = new LinkedHashMap<>();
+  /** The bytes the pending results' records take: a compaction can shrink the log to about this. */
+  private long pendingBytes;
   private final Set<String> reserved = new HashSet<>();
+  private int compactions;
 
   /** Guarded by syncLock: the log is synced up to here. */
   private long syncedTo;
@@ -81,6 +84,7 @@ public final class ResultJournal implements AutoCloseable {
     size = channel.size();
     end = replay(readAll(channel), pending);
     syncedTo = end;
+    pending.values().forEach(result -> pendingBytes += recordBytes(result));
     importOlderFormat();
   }
 
@@ -124,16 +128,17 @@ public final class ResultJournal implements AutoCloseable {
     String key = key(result.getRunId(), result.getAttempt());
     long written;
     synchronized (this) {
-      boolean hadReservation = reserved.remove(key);
+      reserved.remove(key);
       long othersReserved = (long) reserved.size() * SLOT_BYTES;
       RunFinished kept = result;
       byte[] record = record(RESULT, result.toByteArray());
       try {
         ensureRoom(record.length + othersReserved);
       } catch (IOException full) {
+        // The room reserved for this attempt (if it had a reservation) holds the result without its tail.
         kept = withoutTail(result);
         record = record(RESULT, kept.toByteArray());
-        if (!hadReservation || record.length > SLOT_BYTES || size - end < record.length + othersReserved) {
+        if (size - end < record.length + othersReserved) {
           throw new UncheckedIOException("cannot write the result journal in " + directory, full);
         }
         log.warn("journal in {}: {}; keeping result {}/{} without its output tail in its reserved space", directory,
@@ -145,14 +150,18 @@ public final class ResultJournal implements AutoCloseable {
         throw new UncheckedIOException("cannot write the result journal in " + directory, e);
       }
       end += record.length;
-      pending.put(key, kept);
+      RunFinished replaced = pending.put(key, kept);
+      pendingBytes += record.length - (replaced == null ? 0 : recordBytes(replaced));
       written = end;
     }
     try {
       syncTo(written);
     } catch (IOException e) {
       synchronized (this) {
-        pending.remove(key);
+        RunFinished dropped = pending.remove(key);
+        if (dropped != null) {
+          pendingBytes -= recordBytes(dropped);
+        }
       }
       throw new UncheckedIOException("cannot sync the result journal in " + directory, e);
     }
@@ -162,9 +171,11 @@ public final class ResultJournal implements AutoCloseable {
   public synchronized void remove(String runId, int attempt) {
     String key = key(runId, attempt);
     reserved.remove(key);
-    if (pending.remove(key) == null) {
+    RunFinished acknowledged = pending.remove(key);
+    if (acknowledged == null) {
       return;
     }
+    pendingBytes -= recordBytes(acknowledged);
     byte[] record = record(ACK, key.getBytes(StandardCharsets.UTF_8));
     try {
       // Not synced, and skipped when there is no room: the result would only be offered again after a restart.
@@ -174,9 +185,16 @@ public final class ResultJournal implements AutoCloseable {
     } catch (IOException e) {
       log.warn("cannot record the acknowledgement of {}/{}: {}", runId, attempt, e.getMessage());
     }
-    if (end > COMPACT_AT) {
+    // Only when most of the log is dead: with many results pending (a long outage), rewriting them at every
+    // acknowledgement would cost as much as the log each time.
+    if (end > COMPACT_AT && pendingBytes < end / 2) {
       compact();
     }
+  }
+
+  /** How many times the log was rewritten (for tests). */
+  synchronized int compactions() {
+    return compactions;
   }
 
   /** How many results wait for an acknowledgement. */
@@ -260,6 +278,7 @@ public final class ResultJournal implements AutoCloseable {
         channel = fresh;
         end = at;
         size = room;
+        compactions++;
         synchronized (syncLock) {
           syncedTo = Math.max(syncedTo, end); // everything pending was synced into the new log
         }
@@ -346,6 +365,11 @@ public final class ResultJournal implements AutoCloseable {
       // the buffer's position is the file's: read on from there
     }
     return all.flip();
+  }
+
+  /** The length of a result's record in the log. */
+  private static long recordBytes(RunFinished result) {
+    return HEADER + 1 + result.getSerializedSize();
   }
 
   private static byte[] record(byte type, byte[] payload) {

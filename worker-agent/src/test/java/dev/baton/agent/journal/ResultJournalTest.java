@@ -100,6 +100,24 @@ class ResultJournalTest {
   }
 
   @Test
+  void acknowledgingAManyResultsBacklogRewritesTheLogOnlyOnceMostOfItIsDead() throws Exception {
+    int backlog = (int) (2 * ResultJournal.COMPACT_AT / 2_000); // a long outage: twice the compaction size pending
+    try (ResultJournal journal = new ResultJournal(dir)) {
+      for (int i = 0; i < backlog; i++) {
+        journal.add(result("r" + i, 2_000));
+      }
+      for (int i = 0; i < backlog - 1; i++) {
+        journal.remove("r" + i, 1);
+      }
+      assertTrue(journal.compactions() >= 1, "the dead log was compacted");
+      assertTrue(journal.compactions() <= 2, "not at every acknowledgement: " + journal.compactions());
+    }
+    try (ResultJournal restarted = new ResultJournal(dir)) {
+      assertEquals(List.of("r" + (backlog - 1)), ids(restarted.pending()));
+    }
+  }
+
+  @Test
   void resultsFinishingTogetherAreAllKept() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try (ResultJournal journal = new ResultJournal(dir)) {
