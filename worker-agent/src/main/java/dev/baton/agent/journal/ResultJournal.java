@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * write for its acknowledgement (a lost acknowledgement only means the result is offered once more, which the
  * coordinator ignores). The log's blocks are allocated ahead of the records (zeros written past its end), so a
  * record overwrites allocated blocks and its sync has no file metadata to journal. Once the log passes
- * {@link #COMPACT_AT}, it is rewritten with only the results still pending.
+ * {@link #COMPACT_AT} and most of it is acknowledged, it is rewritten with only the results still pending.
  *
  * <p>A full disk must not lose a result either: when an attempt is accepted, {@link #reserve} makes sure the log has
  * {@link #SLOT_BYTES} allocated for it beyond what the other running attempts reserved. If the whole result does not
