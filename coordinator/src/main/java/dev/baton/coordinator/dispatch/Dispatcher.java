@@ -280,7 +280,7 @@ public final class Dispatcher implements AutoCloseable {
   private Duration untilNextLook() {
     Instant now = clock.instant();
     return ready.firstHeldAfter(now)
-        .map(ready -> Duration.between(now, ready))
+        .map(held -> Duration.between(now, held))
         .filter(wait -> wait.compareTo(IDLE_WAKE) < 0)
         .orElse(IDLE_WAKE);
   }

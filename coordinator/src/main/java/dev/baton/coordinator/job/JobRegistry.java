@@ -209,11 +209,6 @@ public final class JobRegistry {
     return count.get();
   }
 
-  /** The earliest next fire time of any job. */
-  public Optional<Instant> earliestFire() {
-    return fireIndex.earliest();
-  }
-
   /**
    * When the ticker must look again after {@link #fireDue} at {@code now}: at the tick of a job left to its time
    * (one whose decision could still change), or {@link #TICK_LEAD} before the first tick beyond this look's reach.

@@ -15,8 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The thread that turns due ticks into runs: it sleeps until the registry's next look (a tick's time, or a little
  * before it: {@link JobRegistry#fireDue}), or until a job change moves that earlier, then asks the registry to fire
- * what is due. The decisions are the registry's and the
- * {@code TickPlanner}'s; this class only decides when to look.
+ * what is due. The decisions are the registry's and the {@code TickPlanner}'s; this class only decides when to look.
  */
 public final class TickLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TickLoop.class);

@@ -5,6 +5,7 @@ import dev.baton.proto.v1.RunFinished;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,11 +62,18 @@ public final class ResultJournal implements AutoCloseable {
 
   private final Path directory;
   private final Object syncLock = new Object();
+  /** Syncs made for added results (for tests). */
+  private final AtomicLong syncs = new AtomicLong();
 
   // Guarded by this.
   private FileChannel channel;
-  /** Where the next record goes. */
+  /** Where the next record goes in the file. */
   private long end;
+  /**
+   * Bytes of records appended since this journal was opened, across compactions (which restart {@link #end} but
+   * not this): what {@link #syncedTo} counts in.
+   */
+  private long appended;
   /** The log's length: blocks up to here are allocated. */
   private long size;
   private final Map<String, RunFinished> pending = new LinkedHashMap<>();
@@ -73,8 +82,8 @@ public final class ResultJournal implements AutoCloseable {
   private final Set<String> reserved = new HashSet<>();
   private int compactions;
 
-  /** Guarded by syncLock: the log is synced up to here. */
-  private long syncedTo;
+  /** Records up to this many {@link #appended} bytes are durable. Advanced by syncs and by compactions. */
+  private final AtomicLong syncedTo = new AtomicLong();
 
   /** Opens (or creates) the journal in {@code directory} and reads what it holds. */
   public ResultJournal(Path directory) throws IOException {
@@ -82,9 +91,9 @@ public final class ResultJournal implements AutoCloseable {
     channel = FileChannel.open(directory.resolve(LOG), StandardOpenOption.CREATE, StandardOpenOption.READ,
         StandardOpenOption.WRITE);
     size = channel.size();
-    end = replay(readAll(channel), pending);
-    syncedTo = end;
-    pending.values().forEach(result -> pendingBytes += recordBytes(result));
+    Map<String, RunFinished> found = new LinkedHashMap<>();
+    end = replay(readAll(channel), found);
+    found.forEach(this::keep);
     importOlderFormat();
   }
 
@@ -150,18 +159,15 @@ public final class ResultJournal implements AutoCloseable {
         throw new UncheckedIOException("cannot write the result journal in " + directory, e);
       }
       end += record.length;
-      RunFinished replaced = pending.put(key, kept);
-      pendingBytes += record.length - (replaced == null ? 0 : recordBytes(replaced));
-      written = end;
+      appended += record.length;
+      keep(key, kept);
+      written = appended;
     }
     try {
       syncTo(written);
     } catch (IOException e) {
       synchronized (this) {
-        RunFinished dropped = pending.remove(key);
-        if (dropped != null) {
-          pendingBytes -= recordBytes(dropped);
-        }
+        forget(key);
       }
       throw new UncheckedIOException("cannot sync the result journal in " + directory, e);
     }
@@ -171,17 +177,16 @@ public final class ResultJournal implements AutoCloseable {
   public synchronized void remove(String runId, int attempt) {
     String key = key(runId, attempt);
     reserved.remove(key);
-    RunFinished acknowledged = pending.remove(key);
-    if (acknowledged == null) {
+    if (!forget(key)) {
       return;
     }
-    pendingBytes -= recordBytes(acknowledged);
     byte[] record = record(ACK, key.getBytes(StandardCharsets.UTF_8));
     try {
       // Not synced, and skipped when there is no room: the result would only be offered again after a restart.
       ensureRoom(record.length + (long) reserved.size() * SLOT_BYTES);
       writeAt(channel, record, end);
       end += record.length;
+      appended += record.length;
     } catch (IOException e) {
       log.warn("cannot record the acknowledgement of {}/{}: {}", runId, attempt, e.getMessage());
     }
@@ -190,6 +195,26 @@ public final class ResultJournal implements AutoCloseable {
     if (end > COMPACT_AT && pendingBytes < end / 2) {
       compact();
     }
+  }
+
+  /** Adds a pending result (replacing one of the same attempt), counting its record's bytes. */
+  private void keep(String key, RunFinished result) {
+    RunFinished replaced = pending.put(key, result);
+    pendingBytes += recordBytes(result) - (replaced == null ? 0 : recordBytes(replaced));
+  }
+
+  /** Removes a pending result; whether there was one. */
+  private boolean forget(String key) {
+    RunFinished removed = pending.remove(key);
+    if (removed != null) {
+      pendingBytes -= recordBytes(removed);
+    }
+    return removed != null;
+  }
+
+  /** How many syncs added results have made (for tests). */
+  long syncs() {
+    return syncs.get();
   }
 
   /** How many times the log was rewritten (for tests). */
@@ -236,20 +261,32 @@ public final class ResultJournal implements AutoCloseable {
     }
   }
 
-  /** Syncs the log up to at least {@code offset}; one sync serves every record written before it started. */
-  private void syncTo(long offset) throws IOException {
+  /**
+   * Makes the records up to {@code position} ({@link #appended} bytes) durable; one sync serves every record appended
+   * before it started. Lock order: syncLock, then this (a compaction, under this, takes no other lock).
+   */
+  private void syncTo(long position) throws IOException {
     synchronized (syncLock) {
-      if (syncedTo >= offset) {
-        return;
+      while (syncedTo.get() < position) {
+        long upTo;
+        FileChannel current;
+        synchronized (this) {
+          upTo = appended;
+          current = channel;
+        }
+        try {
+          current.force(false);
+        } catch (ClosedChannelException e) {
+          synchronized (this) {
+            if (channel == current) {
+              throw e; // the journal was closed
+            }
+          }
+          continue; // a compaction replaced the log, synced, and advanced syncedTo
+        }
+        syncs.incrementAndGet();
+        syncedTo.accumulateAndGet(upTo, Math::max);
       }
-      long upTo;
-      FileChannel current;
-      synchronized (this) {
-        upTo = end;
-        current = channel;
-      }
-      current.force(false);
-      syncedTo = upTo;
     }
   }
 
@@ -279,9 +316,7 @@ public final class ResultJournal implements AutoCloseable {
         end = at;
         size = room;
         compactions++;
-        synchronized (syncLock) {
-          syncedTo = Math.max(syncedTo, end); // everything pending was synced into the new log
-        }
+        syncedTo.accumulateAndGet(appended, Math::max); // everything pending was synced into the new log
       } catch (IOException e) {
         fresh.close();
         throw e;

@@ -91,7 +91,9 @@ class ResultJournalTest {
       }
       assertTrue(Files.size(dir.resolve(ResultJournal.LOG)) < ResultJournal.COMPACT_AT + 2 * ResultJournal.GROWTH,
           "compacted: " + Files.size(dir.resolve(ResultJournal.LOG)));
+      long syncs = journal.syncs();
       journal.add(result("after", 10));
+      assertEquals(syncs + 1, journal.syncs(), "a result added after a compaction is synced like any other");
     }
     try (ResultJournal restarted = new ResultJournal(dir)) {
       assertEquals(List.of("kept", "after"), ids(restarted.pending()));
