@@ -56,9 +56,9 @@ public final class Agent implements Closeable {
     if (leftovers > 0) {
       log.warn("killed {} process groups left running by the previous agent on this state dir", leftovers);
     }
-    lifeline = Lifeline.start();
+    lifeline = Lifeline.start(records.file());
     runner = new ProcessRunner(clock);
-    runs = new Runs(runner, journal, lifeline, records, config.workDir(), config.slots());
+    runs = new Runs(runner, journal, records, config.workDir(), config.slots());
     runs.limits(config.limits());
     runs.onIdle(() -> {
       if (runs.draining()) {

@@ -7,7 +7,6 @@ import dev.baton.agent.exec.ExecResult;
 import dev.baton.agent.exec.LaunchSpec;
 import dev.baton.agent.exec.RunLimits;
 import dev.baton.agent.exec.UserAccount;
-import dev.baton.agent.exec.Lifeline;
 import dev.baton.agent.exec.ProcessListener;
 import dev.baton.agent.exec.ProcessRunner;
 import dev.baton.agent.exec.RunRecords;
@@ -54,7 +53,6 @@ public final class Runs {
 
   private final ProcessRunner runner;
   private final ResultJournal journal;
-  private final Lifeline lifeline;
   private final RunRecords records;
   private final Path workDir;
   private volatile RunLimits limits = RunLimits.none(0, true);
@@ -79,17 +77,15 @@ public final class Runs {
    */
   private final ExecutorService spawner;
 
-  /**
-   * @param lifeline kills the runs' process groups if this agent dies
-   * @param records lets a restarted agent kill what a crashed one left running
-   */
   private volatile java.util.function.IntConsumer fencedKills = n -> {};
 
-  public Runs(ProcessRunner runner, ResultJournal journal, Lifeline lifeline, RunRecords records, Path workDir,
-      int slots) {
+  /**
+   * @param records the live process groups: what the lifeline reaper kills if this agent dies, and what a
+   *     restarted agent kills if a crashed one left it running
+   */
+  public Runs(ProcessRunner runner, ResultJournal journal, RunRecords records, Path workDir, int slots) {
     this.runner = runner;
     this.journal = journal;
-    this.lifeline = lifeline;
     this.records = records;
     this.workDir = workDir;
     this.slots = slots;
@@ -336,7 +332,6 @@ public final class Runs {
     @Override
     public void started(long pid, Instant at) {
       pgid = pid;
-      lifeline.watch(pid);
       records.record(pid);
       outbox.accept(AgentMessage.newBuilder().setStarted(RunStarted.newBuilder()
           .setRunId(assignment.getRunId()).setAttempt(assignment.getAttempt()).setPid(pid)
@@ -366,7 +361,6 @@ public final class Runs {
       result.signal().ifPresent(report::setSignal);
       RunFinished finished = report.build();
       if (pgid > 0) {
-        lifeline.forget(pgid);
         records.remove(pgid);
       }
       // Durable first: once it is in the journal, no disconnect or restart can lose it. A journal that cannot take

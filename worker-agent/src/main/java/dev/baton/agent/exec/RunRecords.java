@@ -42,6 +42,11 @@ public final class RunRecords implements AutoCloseable {
     this.file = directory.resolve(FILE);
   }
 
+  /** The records file: {@code +PGID START} and {@code -PGID} lines ({@link Lifeline}'s reaper reads it too). */
+  public Path file() {
+    return file;
+  }
+
   /** A run's group started. */
   public void record(long pgid) {
     String start = startTime(pgid).orElse("");

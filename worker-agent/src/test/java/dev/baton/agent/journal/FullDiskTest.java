@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.baton.agent.Runs;
-import dev.baton.agent.exec.Lifeline;
 import dev.baton.agent.exec.ProcessRunner;
 import dev.baton.agent.exec.RunRecords;
 import dev.baton.proto.v1.AgentMessage;
@@ -117,8 +116,8 @@ class FullDiskTest {
     Path state = mount.resolve("state");
     ResultJournal journal = new ResultJournal(state.resolve("journal"));
     LinkedBlockingQueue<AgentMessage> sent = new LinkedBlockingQueue<>();
-    try (Lifeline lifeline = Lifeline.start(); ProcessRunner runner = new ProcessRunner(Clock.systemUTC())) {
-      Runs runs = new Runs(runner, journal, lifeline, new RunRecords(base.resolve("running")), base, 2);
+    try (ProcessRunner runner = new ProcessRunner(Clock.systemUTC())) {
+      Runs runs = new Runs(runner, journal, new RunRecords(base.resolve("running")), base, 2);
       runs.outbox(sent::add);
       fill(); // no room even for the reservation: the result can live only in memory
       runs.assign(Assignment.newBuilder().setRunId("9").setAttempt(1).setEpoch(3).setJob("full")

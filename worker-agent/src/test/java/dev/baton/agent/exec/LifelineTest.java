@@ -1,0 +1,63 @@
+package dev.baton.agent.exec;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The reaper kills, when the lifeline is cut, exactly the groups the records list as live at that moment. */
+class LifelineTest {
+  @TempDir Path dir;
+
+  @Test
+  void whenTheLifelineIsCutTheGroupsStillRecordedDieAndNoOther() throws Exception {
+    try (ProcessRunner runner = new ProcessRunner(Clock.systemUTC());
+        RunRecords records = new RunRecords(dir)) {
+      Lifeline lifeline = Lifeline.start(records.file());
+      RunningProcess live = runner.start(ProcessRunnerTest.spec(ProcessRunnerTest.shell("sleep 60 & sleep 60")),
+          new RecordingListener());
+      RunningProcess ended = runner.start(ProcessRunnerTest.spec(ProcessRunnerTest.shell("sleep 60")),
+          new RecordingListener());
+      records.record(live.pid());
+      records.record(ended.pid());
+      records.remove(ended.pid()); // ended as far as the agent knows
+      // Recorded after the reaper started: it reads the records only when the lifeline is cut.
+      RunningProcess late = runner.start(ProcessRunnerTest.spec(ProcessRunnerTest.shell("sleep 60")),
+          new RecordingListener());
+      records.record(late.pid());
+
+      lifeline.cut();
+
+      ProcFs.awaitGroupGone(live.pid(), Duration.ofSeconds(10));
+      ProcFs.awaitGroupGone(late.pid(), Duration.ofSeconds(10));
+      assertTrue(ended.isAlive(), "a group recorded as ended is left alone");
+      ended.kill("test over");
+      ProcFs.awaitGroupGone(ended.pid(), Duration.ofSeconds(5));
+      lifeline.close();
+    }
+  }
+
+  @Test
+  void anOrderlyCloseKillsNothing() throws Exception {
+    try (ProcessRunner runner = new ProcessRunner(Clock.systemUTC());
+        RunRecords records = new RunRecords(dir)) {
+      Lifeline lifeline = Lifeline.start(records.file());
+      RunningProcess kept = runner.start(ProcessRunnerTest.spec(ProcessRunnerTest.shell("sleep 60")),
+          new RecordingListener());
+      records.record(kept.pid());
+      lifeline.close();
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (lifeline.alive() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertFalse(lifeline.alive(), "the reaper ends on an orderly close");
+      assertTrue(kept.isAlive(), "a run kept going (on_disconnect: keep) outlives an orderly stop");
+      kept.kill("test over");
+      ProcFs.awaitGroupGone(kept.pid(), Duration.ofSeconds(5));
+    }
+  }
+}
