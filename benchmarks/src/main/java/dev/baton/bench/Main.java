@@ -54,7 +54,12 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Main {
   private static final int CLIENT_THREADS = 16;
+  /** Warm-up runs at least; then batches until the JIT settles (see warmUp). */
   private static final int DEFAULT_WARMUP = 5_000;
+  private static final int WARMUP_BATCH = 2_500;
+  private static final int MAX_WARMUP = 30_000;
+  /** The JIT has settled once its threads take less than this share of the Baton processes' CPU. */
+  private static final double JIT_SETTLED = 0.10;
   private static final int AGENTS = 2;
   private static final String THROUGHPUT_JOB = "bench-true";
 
@@ -132,8 +137,10 @@ public final class Main {
         "Measures Baton's figures of DESIGN.md section 10 on this machine and prints a Markdown table.",
         "  --runs N    one-time /bin/true runs of the throughput phase (default 5000; 500 with --quick)",
         "  --slots S   slots of each of the 2 agents; the baselines spawn at 2 x S concurrency (default 4)",
-        "  --warmup W  end-to-end runs before anything is measured, so that the JIT has compiled the hot paths",
-        "              (default " + DEFAULT_WARMUP + "; 100 with --quick)",
+        "  --warmup W  end-to-end runs before anything is measured (default: batches of " + WARMUP_BATCH + " from "
+            + DEFAULT_WARMUP,
+        "              on until the JIT threads take under " + Math.round(JIT_SETTLED * 100) + " % of the servers' CPU, at most "
+            + MAX_WARMUP + "; 100 with --quick)",
         "  --quick     small counts, for a smoke run (figures not meaningful)",
         "  --out FILE  also write the report to FILE",
         "  --keep      keep the temporary work directory (data, logs) instead of deleting it",
@@ -326,10 +333,7 @@ public final class Main {
           .setOverlap(OverlapPolicy.OVERLAP_POLICY_ALLOW)).build());
       probe(client, watcher);
 
-      log("end-to-end warm-up: " + sizes.e2eWarmup() + " runs");
-      report.warmupRuns = sizes.e2eWarmup();
-      Batch warm = trigger(client, sizes.e2eWarmup());
-      watcher.awaitAll(warm.ids(), "warm-up", 60);
+      warmUp(client, watcher, report);
 
       log("baseline, this JVM (" + SpawnBaseline.mechanism() + "): " + sizes.baselineCount() + " spawns of /bin/true"
           + " at concurrency " + concurrency);
@@ -452,13 +456,58 @@ public final class Main {
 
   // -----------------------------------------------------------------------------------------------------------------
 
-  private void throughput(BatonClient client, RunWatcher watcher, Report report) throws Exception {
-    int n = sizes.runs();
-    log("throughput: " + n + " runs of /bin/true from " + CLIENT_THREADS + " client threads");
+  /**
+   * End-to-end runs until the JIT has settled, so that what is measured is the servers' steady state: batches of
+   * {@link #WARMUP_BATCH} runs, from {@link #DEFAULT_WARMUP} runs on, until the compiler threads took less than
+   * {@link #JIT_SETTLED} of the coordinator's and agents' CPU during a batch, at most {@link #MAX_WARMUP} runs.
+   * {@code --warmup N} (and {@code --quick}) runs exactly N instead.
+   */
+  private void warmUp(BatonClient client, RunWatcher watcher, Report report) throws Exception {
+    boolean fixed = options.warmup() != null || options.quick();
+    log("end-to-end warm-up: " + (fixed ? sizes.e2eWarmup() + " runs"
+        : "batches of " + WARMUP_BATCH + " runs until the JIT threads take under " + pct(JIT_SETTLED)
+            + " of the CPU (" + fmt0(DEFAULT_WARMUP) + " to " + fmt0(MAX_WARMUP) + " runs)"));
+    int done = 0;
+    int goal = sizes.e2eWarmup();
+    while (true) {
+      int batch = fixed ? goal : Math.min(WARMUP_BATCH, MAX_WARMUP - done);
+      List<ProcStat.Cpu> before = batonPids().stream().map(ProcStat::withHelpers).toList();
+      watcher.awaitAll(trigger(client, batch).ids(), "warm-up", 60);
+      List<Long> pids = batonPids();
+      double cpu = 0;
+      double jit = 0;
+      for (int i = 0; i < pids.size(); i++) {
+        ProcStat.Cpu used = ProcStat.withHelpers(pids.get(i)).minus(before.get(i));
+        cpu += used.self();
+        jit += used.jit();
+      }
+      done += batch;
+      report.warmupRuns = done;
+      report.warmupJitShare = cpu > 0 ? jit / cpu : 0;
+      log("  " + fmt0(done) + " runs; the last " + fmt0(batch) + " took " + fmt2(cpu / batch * 1000) + " ms of CPU"
+          + " per run, " + pct(report.warmupJitShare) + " of it JIT");
+      if (fixed || done >= MAX_WARMUP || (done >= goal && report.warmupJitShare < JIT_SETTLED)) {
+        return;
+      }
+    }
+  }
+
+  private List<Long> batonPids() {
     List<Long> pids = new ArrayList<>();
     pids.add(cluster.coordinator().pid());
     cluster.agents().forEach(a -> pids.add(a.pid()));
-    List<ProcStat.Cpu> before = pids.stream().map(ProcStat::of).toList();
+    return pids;
+  }
+
+  private static String pct(double share) {
+    return String.format(Locale.ROOT, "%.0f %%", share * 100);
+  }
+
+  private void throughput(BatonClient client, RunWatcher watcher, Report report) throws Exception {
+    int n = sizes.runs();
+    log("throughput: " + n + " runs of /bin/true from " + CLIENT_THREADS + " client threads");
+    List<Long> pids = batonPids();
+    List<ProcStat.Cpu> before = pids.stream().map(ProcStat::withHelpers).toList();
     ProcStat.Cpu selfBefore = ProcStat.self();
     double machineBefore = ProcStat.machineBusy();
 
@@ -473,7 +522,7 @@ public final class Main {
     ProcStat.Cpu selfUsed = ProcStat.self().minus(selfBefore);
     List<ProcStat.Cpu> used = new ArrayList<>();
     for (int i = 0; i < pids.size(); i++) {
-      used.add(ProcStat.of(pids.get(i)).minus(before.get(i)));
+      used.add(ProcStat.withHelpers(pids.get(i)).minus(before.get(i)));
     }
     double seconds = (last - batch.startNanos()) / 1e9;
     report.runs = n;

@@ -32,6 +32,39 @@ final class ProcStat {
     return read(Path.of("/proc", Long.toString(pid)));
   }
 
+  /**
+   * The process and its long-lived helper processes together: an agent and its lifeline reaper (a child that lives
+   * as long as the agent, so its CPU never reaches the agent's reaped-children figure).
+   */
+  static Cpu withHelpers(long pid) {
+    Cpu cpu = of(pid);
+    for (long helper : helpersOf(pid)) {
+      Cpu h = of(helper);
+      cpu = new Cpu(cpu.self() + h.total(), cpu.children(), cpu.jit());
+    }
+    return cpu;
+  }
+
+  /** Live children of {@code pid} that run the agent's lifeline reaper. */
+  private static List<Long> helpersOf(long pid) {
+    List<Long> out = new java.util.ArrayList<>();
+    try (DirectoryStream<Path> proc = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+      for (Path dir : proc) {
+        try {
+          String[] f = fields(Files.readString(dir.resolve("stat")));
+          if (Long.parseLong(f[1]) == pid && Files.readString(dir.resolve("cmdline")).contains("declare -A groups")) {
+            out.add(Long.parseLong(dir.getFileName().toString()));
+          }
+        } catch (IOException | RuntimeException gone) {
+          // ended while we looked
+        }
+      }
+    } catch (IOException e) {
+      // no /proc: no helpers counted
+    }
+    return out;
+  }
+
   static Cpu self() {
     return read(Path.of("/proc/self"));
   }

@@ -1,5 +1,6 @@
 package dev.baton.agent.exec;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -180,10 +181,39 @@ public final class RunRecords implements AutoCloseable {
     return false;
   }
 
-  /** Field 22 of /proc/PID/stat: the process's start time in clock ticks since boot. */
+  /**
+   * Field 22 of /proc/PID/stat: the process's start time in clock ticks since boot. Read once per run, so with one
+   * read(2) into a small buffer and a scan for the field, not a whole-file read split into fifty strings.
+   */
   static Optional<String> startTime(long pid) {
-    return statFields(Long.toString(pid)).map(fields -> fields[19]);
+    byte[] stat = new byte[STAT_BYTES];
+    int length;
+    try (FileInputStream in = new FileInputStream("/proc/" + pid + "/stat")) {
+      length = in.readNBytes(stat, 0, stat.length);
+    } catch (IOException gone) {
+      return Optional.empty();
+    }
+    int at = length - 1;
+    while (at >= 0 && stat[at] != ')') { // the command name, in parentheses, may hold spaces and ')'
+      at--;
+    }
+    // After ") ": state is field 3; the start time is field 22, 19 spaces further on.
+    int start = at + 2;
+    for (int spaces = 0; spaces < 19 && start < length; start++) {
+      if (stat[start] == ' ') {
+        spaces++;
+      }
+    }
+    int end = start;
+    while (end < length && stat[end] >= '0' && stat[end] <= '9') {
+      end++;
+    }
+    return at < 0 || end == start ? Optional.empty()
+        : Optional.of(new String(stat, start, end - start, StandardCharsets.US_ASCII));
   }
+
+  /** Room for /proc/PID/stat: 52 numbers and a command name of at most 64 bytes. */
+  private static final int STAT_BYTES = 1024;
 
   /**
    * The fields of /proc/PID/stat after the command name (which is in parentheses and may hold spaces): state,

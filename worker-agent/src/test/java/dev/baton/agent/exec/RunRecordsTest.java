@@ -47,6 +47,15 @@ class RunRecordsTest {
   }
 
   @Test
+  void theStartTimeIsField22OfProcStatAndEmptyForAProcessThatIsGone() throws Exception {
+    long self = ProcessHandle.current().pid();
+    String stat = Files.readString(Path.of("/proc", Long.toString(self), "stat"));
+    String expected = stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19];
+    assertEquals(java.util.Optional.of(expected), RunRecords.startTime(self));
+    assertEquals(java.util.Optional.empty(), RunRecords.startTime(Integer.MAX_VALUE)); // above any pid_max
+  }
+
+  @Test
   void theFileIsEmptiedWhenNoGroupIsLeft() throws Exception {
     RunRecords records = new RunRecords(dir);
     long self = ProcessHandle.current().pid();
