@@ -182,8 +182,8 @@ public final class Runs {
           .setRunId(assignment.getRunId()).setAttempt(assignment.getAttempt()).setReason(refusal)).build());
       return;
     }
-    outbox.accept(AgentMessage.newBuilder().setAccepted(AssignmentAccepted.newBuilder()
-        .setRunId(assignment.getRunId()).setAttempt(assignment.getAttempt())).build());
+    // Accepted is reported by the spawning thread right before started (or finished, if it could not start): the
+    // two messages then share one write to the stream instead of a write each.
     spawner.execute(() -> {
       journal.reserve(assignment.getRunId(), assignment.getAttempt());
       Reporter reporter = new Reporter(assignment);
@@ -324,15 +324,26 @@ public final class Runs {
   private final class Reporter implements ProcessListener {
     private final Assignment assignment;
     private volatile long pgid = -1;
+    private volatile boolean acceptedSent;
 
     Reporter(Assignment assignment) {
       this.assignment = assignment;
+    }
+
+    /** Reports the assignment accepted, ahead of the first report about its process. */
+    private void acceptedFirst() {
+      if (!acceptedSent) {
+        acceptedSent = true;
+        outbox.accept(AgentMessage.newBuilder().setAccepted(AssignmentAccepted.newBuilder()
+            .setRunId(assignment.getRunId()).setAttempt(assignment.getAttempt())).build());
+      }
     }
 
     @Override
     public void started(long pid, Instant at) {
       pgid = pid;
       records.record(pid);
+      acceptedFirst();
       outbox.accept(AgentMessage.newBuilder().setStarted(RunStarted.newBuilder()
           .setRunId(assignment.getRunId()).setAttempt(assignment.getAttempt()).setPid(pid)
           .setStartTime(Times.toProto(at))).build());
@@ -379,6 +390,7 @@ public final class Runs {
         }
         idle = active.isEmpty();
       }
+      acceptedFirst(); // a command that could not start: no started report came before
       outbox.accept(AgentMessage.newBuilder().setFinished(finished).build());
       if (idle) {
         onIdle.run();
