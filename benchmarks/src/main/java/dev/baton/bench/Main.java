@@ -614,7 +614,15 @@ public final class Main {
         c.cluster().getClusterStatus(GetClusterStatusRequest.getDefaultInstance()); // connect before timing
       }
       log("job creation, " + CLIENT_THREADS + " clients with a channel each: " + sizes.createCount() + " jobs");
+      ProcStat.Cpu coordinatorBefore = ProcStat.of(cluster.coordinator().pid());
+      ProcStat.Cpu clientBefore = ProcStat.self();
+      double machineBefore = ProcStat.machineBusy();
+      long start = System.nanoTime();
       report.createOwn = create(own, "c", sizes.createCount(), schedule);
+      report.createSeconds = (System.nanoTime() - start) / 1e9;
+      report.createCoordinatorCpu = ProcStat.of(cluster.coordinator().pid()).minus(coordinatorBefore);
+      report.createClientCpu = ProcStat.self().minus(clientBefore).total();
+      report.createMachineCpu = ProcStat.machineBusy() - machineBefore;
       log("  " + fmt0(report.createOwn) + " /s");
     } finally {
       own.forEach(BatonClient::close);

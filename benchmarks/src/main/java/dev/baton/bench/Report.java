@@ -57,6 +57,11 @@ final class Report {
   int createCount;
   double createShared;
   double createOwn;
+  /** CPU during the creation phase with a channel per client. */
+  double createSeconds;
+  ProcStat.Cpu createCoordinatorCpu;
+  double createClientCpu;
+  double createMachineCpu;
 
   private final StringBuilder out = new StringBuilder();
 
@@ -122,6 +127,14 @@ final class Report {
         verdict(Math.max(createShared, createOwn) >= CREATE_TARGET));
     row("job creation, the other way (" + (sharedBetter ? "a channel per client" : "one shared channel") + ")",
         fmt0(Math.min(createShared, createOwn)) + " /s", "—", "—");
+    if (createCoordinatorCpu != null) {
+      int cores = Runtime.getRuntime().availableProcessors();
+      row("info: CPU per create (a channel per client): coordinator (of it, JIT) / benchmark client; the machine's "
+              + "cores busy",
+          String.format(Locale.ROOT, "%.2f (%.2f) / %.2f ms; %s", createCoordinatorCpu.self() / createCount * 1000,
+              createCoordinatorCpu.jit() / createCount * 1000, createClientCpu / createCount * 1000,
+              pct(createMachineCpu / (createSeconds * cores))), "—", "—");
+    }
     line("");
 
     cpuSection(best, other);

@@ -101,6 +101,13 @@ class OutputPumpTest {
   }
 
   @Test
+  void theResultOfAnAttemptThatWroteNothingGoesAtOnceOnTheCallersThread() {
+    pump.finished(RunFinished.newBuilder().setRunId("4").setAttempt(1).build());
+    assertEquals(1, sent.size(), "sent before finished() returned");
+    assertEquals("4", sent.get(0).getFinished().getRunId());
+  }
+
+  @Test
   void resultsPendingAtADisconnectAreLeftToTheJournalAndRunningOutputGoesOnAfterwards() throws Exception {
     connected = false;
     pump.output(chunk(0, "still running"));
