@@ -18,16 +18,13 @@ class LifelineTest {
     try (ProcessRunner runner = new ProcessRunner(Clock.systemUTC());
         RunRecords records = new RunRecords(dir)) {
       Lifeline lifeline = Lifeline.start(records.file());
-      RunningProcess live = runner.start(ProcessRunnerTest.spec(ProcessRunnerTest.shell("sleep 60 & sleep 60")),
-          new RecordingListener());
-      RunningProcess ended = runner.start(ProcessRunnerTest.spec(ProcessRunnerTest.shell("sleep 60")),
-          new RecordingListener());
+      RunningProcess live = start(runner, "sleep 60 & sleep 60");
+      RunningProcess ended = start(runner, "sleep 60");
       records.record(live.pid());
       records.record(ended.pid());
       records.remove(ended.pid()); // ended as far as the agent knows
       // Recorded after the reaper started: it reads the records only when the lifeline is cut.
-      RunningProcess late = runner.start(ProcessRunnerTest.spec(ProcessRunnerTest.shell("sleep 60")),
-          new RecordingListener());
+      RunningProcess late = start(runner, "sleep 60");
       records.record(late.pid());
 
       lifeline.cut();
@@ -46,8 +43,7 @@ class LifelineTest {
     try (ProcessRunner runner = new ProcessRunner(Clock.systemUTC());
         RunRecords records = new RunRecords(dir)) {
       Lifeline lifeline = Lifeline.start(records.file());
-      RunningProcess kept = runner.start(ProcessRunnerTest.spec(ProcessRunnerTest.shell("sleep 60")),
-          new RecordingListener());
+      RunningProcess kept = start(runner, "sleep 60");
       records.record(kept.pid());
       lifeline.close();
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -59,5 +55,9 @@ class LifelineTest {
       kept.kill("test over");
       ProcFs.awaitGroupGone(kept.pid(), Duration.ofSeconds(5));
     }
+  }
+
+  private static RunningProcess start(ProcessRunner runner, String shell) {
+    return runner.start(ProcessRunnerTest.spec(ProcessRunnerTest.shell(shell)), new RecordingListener());
   }
 }
