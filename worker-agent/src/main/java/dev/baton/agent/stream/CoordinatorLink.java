@@ -225,9 +225,14 @@ public final class CoordinatorLink implements AutoCloseable {
     return targets.get((at + 1) % targets.size());
   }
 
+  /**
+   * The channel to one coordinator. Its callbacks run on the transport's own thread ({@code directExecutor}), not
+   * handed to a pool thread per message: they only queue work (a spawn, a timer task) or do short local I/O (an
+   * acknowledgement's journal record), and the stream is this channel's only call.
+   */
   private ManagedChannel channel(String address) {
     return channels.computeIfAbsent(address,
-        a -> credentials.channelBuilder(a).maxInboundMessageSize(4 << 20).build());
+        a -> credentials.channelBuilder(a).maxInboundMessageSize(4 << 20).directExecutor().build());
   }
 
   /** Capped exponential backoff with jitter: a random wait between half and all of min(cap, first * 2^n). */
