@@ -212,7 +212,7 @@ public final class RunRecords implements AutoCloseable {
         : Optional.of(new String(stat, start, end - start, StandardCharsets.US_ASCII));
   }
 
-  /** Room for /proc/PID/stat: 52 numbers and a command name of at most 64 bytes. */
+  /** Room for /proc/PID/stat: 52 numbers (at most 20 digits each) and a command name of at most 15 bytes. */
   private static final int STAT_BYTES = 1024;
 
   /**
