@@ -212,7 +212,7 @@ public final class RunRecords implements AutoCloseable {
         : Optional.of(new String(stat, start, end - start, StandardCharsets.US_ASCII));
   }
 
-  /** Room for /proc/PID/stat: 52 numbers (at most 20 digits each) and a command name of at most 15 bytes. */
+  /** Enough of /proc/PID/stat for field 22: a name of at most 15 bytes, then 21 fields of at most 21 bytes each. */
   private static final int STAT_BYTES = 1024;
 
   /**
