@@ -137,9 +137,9 @@ public final class Main {
         "Measures Baton's figures of DESIGN.md section 10 on this machine and prints a Markdown table.",
         "  --runs N    one-time /bin/true runs of the throughput phase (default 5000; 500 with --quick)",
         "  --slots S   slots of each of the 2 agents; the baselines spawn at 2 x S concurrency (default 4)",
-        "  --warmup W  end-to-end runs before anything is measured (default: batches of " + WARMUP_BATCH + " from "
-            + DEFAULT_WARMUP,
-        "              on until the JIT threads take under " + Math.round(JIT_SETTLED * 100) + " % of the servers' CPU, at most "
+        "  --warmup W  end-to-end runs before anything is measured (default: batches of " + WARMUP_BATCH
+            + " from " + DEFAULT_WARMUP,
+        "              on until the JIT threads take under " + pct(JIT_SETTLED) + " of the servers' CPU, at most "
             + MAX_WARMUP + "; 100 with --quick)",
         "  --quick     small counts, for a smoke run (figures not meaningful)",
         "  --out FILE  also write the report to FILE",
@@ -471,13 +471,11 @@ public final class Main {
     int goal = sizes.e2eWarmup();
     while (true) {
       int batch = fixed ? goal : Math.min(WARMUP_BATCH, MAX_WARMUP - done);
-      List<ProcStat.Cpu> before = batonPids().stream().map(ProcStat::withHelpers).toList();
+      List<ProcStat.Cpu> before = batonCpu();
       watcher.awaitAll(trigger(client, batch).ids(), "warm-up", 60);
-      List<Long> pids = batonPids();
       double cpu = 0;
       double jit = 0;
-      for (int i = 0; i < pids.size(); i++) {
-        ProcStat.Cpu used = ProcStat.withHelpers(pids.get(i)).minus(before.get(i));
+      for (ProcStat.Cpu used : batonCpuSince(before)) {
         cpu += used.self();
         jit += used.jit();
       }
@@ -492,22 +490,28 @@ public final class Main {
     }
   }
 
-  private List<Long> batonPids() {
+  /** CPU so far of the coordinator, then each agent (with its lifeline reaper). */
+  private List<ProcStat.Cpu> batonCpu() {
     List<Long> pids = new ArrayList<>();
     pids.add(cluster.coordinator().pid());
     cluster.agents().forEach(a -> pids.add(a.pid()));
-    return pids;
+    return pids.stream().map(ProcStat::withHelpers).toList();
   }
 
-  private static String pct(double share) {
-    return String.format(Locale.ROOT, "%.0f %%", share * 100);
+  /** CPU of the same processes since {@code before} ({@link #batonCpu}). */
+  private List<ProcStat.Cpu> batonCpuSince(List<ProcStat.Cpu> before) {
+    List<ProcStat.Cpu> now = batonCpu();
+    List<ProcStat.Cpu> used = new ArrayList<>();
+    for (int i = 0; i < now.size(); i++) {
+      used.add(now.get(i).minus(before.get(i)));
+    }
+    return used;
   }
 
   private void throughput(BatonClient client, RunWatcher watcher, Report report) throws Exception {
     int n = sizes.runs();
     log("throughput: " + n + " runs of /bin/true from " + CLIENT_THREADS + " client threads");
-    List<Long> pids = batonPids();
-    List<ProcStat.Cpu> before = pids.stream().map(ProcStat::withHelpers).toList();
+    List<ProcStat.Cpu> before = batonCpu();
     ProcStat.Cpu selfBefore = ProcStat.self();
     double machineBefore = ProcStat.machineBusy();
 
@@ -520,10 +524,7 @@ public final class Main {
 
     double machineAfter = ProcStat.machineBusy();
     ProcStat.Cpu selfUsed = ProcStat.self().minus(selfBefore);
-    List<ProcStat.Cpu> used = new ArrayList<>();
-    for (int i = 0; i < pids.size(); i++) {
-      used.add(ProcStat.withHelpers(pids.get(i)).minus(before.get(i)));
-    }
+    List<ProcStat.Cpu> used = batonCpuSince(before);
     double seconds = (last - batch.startNanos()) / 1e9;
     report.runs = n;
     report.throughputSeconds = seconds;
@@ -669,6 +670,10 @@ public final class Main {
 
   static String fmt0(double v) {
     return String.format(Locale.ROOT, "%,.0f", v);
+  }
+
+  static String pct(double share) {
+    return String.format(Locale.ROOT, "%.0f %%", share * 100);
   }
 
   static String fmt2(double v) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** CPU time from /proc: of one process (its own threads, and its reaped children), and of the whole machine. */
@@ -47,7 +48,7 @@ final class ProcStat {
 
   /** Live children of {@code pid} that run the agent's lifeline reaper. */
   private static List<Long> helpersOf(long pid) {
-    List<Long> out = new java.util.ArrayList<>();
+    List<Long> out = new ArrayList<>();
     try (DirectoryStream<Path> proc = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
       for (Path dir : proc) {
         try {

@@ -2,6 +2,7 @@ package dev.baton.bench;
 
 import static dev.baton.bench.Main.fmt0;
 import static dev.baton.bench.Main.fmt2;
+import static dev.baton.bench.Main.pct;
 
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -103,7 +104,8 @@ final class Report {
         verdict(bestRatio >= THROUGHPUT_TARGET));
     row("throughput ÷ the " + other.mechanism() + " baseline", ratio(otherRatio), "—", "—");
     double ownPerRun = ownCpu() / runs * 1000;
-    row("**CPU per run of Baton's own processes** (coordinator + agent JVMs and their lifeline reapers, not the job processes; from /proc)",
+    row("**CPU per run of Baton's own processes** (coordinator + agent JVMs and their lifeline reapers, not the "
+            + "job processes; from /proc)",
         String.format(Locale.ROOT, "%.2f ms", ownPerRun), "≤ 3 ms", verdict(ownPerRun <= CPU_PER_RUN_TARGET_MS));
     row("info: of that, JIT compiler threads (warm-up, not work)",
         String.format(Locale.ROOT, "%.2f ms", jitCpu() / runs * 1000), "—", "—");
@@ -153,7 +155,8 @@ final class Report {
     double baton = coordinatorCpu.self();
     cpuRow("coordinator", coordinatorCpu.self(), perK, coordinatorCpu.jit());
     for (int i = 0; i < agentCpu.size(); i++) {
-      cpuRow(agentNames.get(i) + ": agent JVM and its lifeline reaper", agentCpu.get(i).self(), perK, agentCpu.get(i).jit());
+      cpuRow(agentNames.get(i) + ": agent JVM and its lifeline reaper", agentCpu.get(i).self(), perK,
+          agentCpu.get(i).jit());
       cpuRow(agentNames.get(i) + ": its job processes (/bin/true)", agentCpu.get(i).children(), perK);
       baton += agentCpu.get(i).total();
     }
@@ -233,10 +236,6 @@ final class Report {
 
   private static String ratio(double ratio) {
     return String.format(Locale.ROOT, "%.2f", ratio);
-  }
-
-  private static String pct(double ratio) {
-    return String.format(Locale.ROOT, "%.0f %%", ratio * 100);
   }
 
   private static String ms(double v) {
