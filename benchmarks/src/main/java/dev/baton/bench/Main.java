@@ -65,7 +65,7 @@ public final class Main {
 
   /** What the command line asked for. */
   private record Options(int runs, int slots, boolean quick, Path out, boolean keep, boolean scale, int cronJobs,
-      int definitions, boolean ha, Integer warmup) {}
+      int definitions, boolean ha, Integer warmup, boolean cli) {}
 
   /** How many of each thing to do: full or --quick. */
   private record Sizes(int e2eWarmup, int runs, int baselineWarmup, int baselineCount, int latencyRuns,
@@ -147,7 +147,8 @@ public final class Main {
         "  --scale     instead: the figures that need many jobs (schedule lag with --cron-jobs N cron jobs,",
         "              default 100000; restart with --definitions M job definitions, default 1000000; 0 skips one)",
         "  --ha        instead: failover time (kill -9 of the leader, 5 times) and the cost of synchronous",
-        "              replication (creates and triggers, standalone vs a leader with 2 standbys; --runs of each)");
+        "              replication (creates and triggers, standalone vs a leader with 2 standbys; --runs of each)",
+        "  --cli       instead: only how quickly bin/baton answers (also part of the default run)");
   }
 
   /** Null for --help. */
@@ -159,6 +160,7 @@ public final class Main {
     boolean keep = false;
     boolean scale = false;
     boolean ha = false;
+    boolean cli = false;
     int cronJobs = 100_000;
     int definitions = 1_000_000;
     Path out = null;
@@ -175,6 +177,7 @@ public final class Main {
         case "--keep" -> keep = true;
         case "--scale" -> scale = true;
         case "--ha" -> ha = true;
+        case "--cli" -> cli = true;
         case "--cron-jobs" -> cronJobs = count(a, value(args, ++i, a));
         case "--definitions" -> definitions = count(a, value(args, ++i, a));
         case "--out" -> out = Path.of(value(args, ++i, a));
@@ -182,7 +185,7 @@ public final class Main {
       }
     }
     return new Options(runs != null ? runs : quick ? 500 : 5_000, slots, quick, out, keep, scale, cronJobs,
-        definitions, ha, warmup);
+        definitions, ha, warmup, cli);
   }
 
   private static String value(String[] args, int i, String flag) {
@@ -289,7 +292,37 @@ public final class Main {
     }
   }
 
+  /** {@code --cli}: only how quickly bin/baton answers, against a coordinator with one job and one run. */
+  private void runCli() throws Exception {
+    Path root = repositoryRoot();
+    Path work = Files.createTempDirectory("baton-bench-cli-");
+    cleanup.workDir(work, options.keep());
+    cluster = new Cluster(root, work, cleanup);
+    cluster.startCoordinator();
+    String load = Machine.loadAverage();
+    CliBench.Figures figures;
+    try (BatonClient client = BatonClient.connect(cluster.target())) {
+      client.jobs().createJob(CreateJobRequest.newBuilder().setJob(Job.newBuilder().setName(THROUGHPUT_JOB)
+          .setCommand(Command.newBuilder().setArgv(Argv.newBuilder().addArgs("/bin/true")))).build());
+      figures = CliBench.measure(root, cluster.target(), triggerOne(client).getId(), work);
+    }
+    StringBuilder text = new StringBuilder("# Baton CLI latency, " + ZonedDateTime.now().withNano(0) + "\n\nMachine: "
+        + Machine.describe() + ". Load average " + load + " at start, " + Machine.loadAverage() + " at end.\n\n"
+        + "| figure | measured | target | verdict |\n| --- | --- | --- | --- |\n");
+    for (String[] row : CliBench.rows(figures)) {
+      text.append("| ").append(String.join(" | ", row)).append(" |\n");
+    }
+    System.out.println(text);
+    if (options.out() != null) {
+      Files.writeString(options.out(), text, StandardCharsets.UTF_8);
+    }
+  }
+
   private void run() throws Exception {
+    if (options.cli()) {
+      runCli();
+      return;
+    }
     if (options.ha()) {
       runHa();
       return;
@@ -357,6 +390,7 @@ public final class Main {
 
       throughput(client, watcher, report);
       latency(client, watcher, report);
+      report.cli = CliBench.measure(root, cluster.target(), triggerOne(client).getId(), work);
     }
     creation(report);
 

@@ -64,6 +64,9 @@ final class Report {
   double createClientCpu;
   double createMachineCpu;
 
+  /** How quickly bin/baton answers; null if not measured. */
+  CliBench.Figures cli;
+
   private final StringBuilder out = new StringBuilder();
 
   String render() {
@@ -136,6 +139,11 @@ final class Report {
           String.format(Locale.ROOT, "%.2f (%.2f) / %.2f ms; %s", createCoordinatorCpu.self() / createCount * 1000,
               createCoordinatorCpu.jit() / createCount * 1000, createClientCpu / createCount * 1000,
               pct(createMachineCpu / (createSeconds * cores))), "—", "—");
+    }
+    if (cli != null) {
+      for (String[] row : CliBench.rows(cli)) {
+        row(row[0], row[1], row[2], row[3]);
+      }
     }
     line("");
 

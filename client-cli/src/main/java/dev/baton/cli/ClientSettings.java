@@ -35,6 +35,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  */
 final class ClientSettings {
   static final Set<String> KEYS = Set.of("coordinator", "token", "token-file", "tls-ca", "tls-cert", "tls-key");
+  /** The keys that name files. */
+  private static final Set<String> FILE_KEYS = Set.of("token-file", "tls-ca", "tls-cert", "tls-key");
 
   private final Map<String, String> values;
 
@@ -47,9 +49,17 @@ final class ClientSettings {
    * @param context the context asked for with {@code --context}, or null
    */
   static ClientSettings resolve(Map<String, String> flags, String context, Map<String, String> env) {
+    return resolve(flags, context, env, Path.of(""));
+  }
+
+  /**
+   * @param cwd what relative file names (of the flags, the variables, the config file) are relative to: the
+   *     caller's working directory
+   */
+  static ClientSettings resolve(Map<String, String> flags, String context, Map<String, String> env, Path cwd) {
     Map<String, String> values = new HashMap<>();
     String home = env.getOrDefault("HOME", System.getProperty("user.home"));
-    Path file = env.containsKey("BATON_CONFIG") ? Path.of(env.get("BATON_CONFIG"))
+    Path file = env.containsKey("BATON_CONFIG") ? cwd.resolve(env.get("BATON_CONFIG"))
         : Path.of(home, ".config", "baton", "config.yaml");
     String wanted = context != null ? context : env.get("BATON_CONTEXT");
     values.putAll(contextOf(file, wanted, home));
@@ -66,6 +76,9 @@ final class ClientSettings {
     });
     if (values.containsKey("token")) {
       values.remove("token-file");
+    }
+    for (String key : FILE_KEYS) {
+      values.computeIfPresent(key, (k, name) -> cwd.resolve(name).toString());
     }
     return new ClientSettings(values);
   }

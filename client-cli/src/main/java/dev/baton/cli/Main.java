@@ -4,6 +4,9 @@ import dev.baton.cli.commands.AuditCommands;
 import dev.baton.cli.commands.Cli;
 import dev.baton.cli.commands.ClusterCommands;
 import dev.baton.cli.commands.CommandException;
+import dev.baton.cli.commands.CompletionCommand;
+import dev.baton.cli.commands.VersionCommand;
+import dev.baton.cli.commands.DaemonCommands;
 import dev.baton.cli.commands.DlqCommands;
 import dev.baton.cli.commands.JobCommands;
 import dev.baton.cli.commands.NotifyCommands;
@@ -25,6 +28,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -56,7 +60,8 @@ import picocli.CommandLine;
     description = "Drive a Baton cluster: jobs, schedules, runs, waves, the dead-letter queue, workers.",
     subcommands = {JobCommands.class, ScheduleCommands.class, RunCommands.class, WaveCommands.class,
         DlqCommands.class, WorkerCommands.class, ClusterCommands.class, TokenCommands.class, AuditCommands.class,
-        NotifyCommands.class, WhoAmICommand.class, PkiCommands.class, HelpCommand.class})
+        NotifyCommands.class, WhoAmICommand.class, PkiCommands.class, DaemonCommands.class, VersionCommand.class, CompletionCommand.class,
+        HelpCommand.class})
 public final class Main implements Cli, Callable<Integer> {
   private final Function<String, BatonClient> clients;
   private final InputStream in;
@@ -64,12 +69,14 @@ public final class Main implements Cli, Callable<Integer> {
   private final OutputStream rawOut;
   private final PrintWriter err;
   private final Clock clock;
+  private final Invocation invocation;
 
   private String coordinator;
   private String context;
   private final Map<String, String> connectionFlags = new HashMap<>();
   private OutputFormat output;
-  private BatonClient client;
+  /** Volatile: {@link #abort} closes it from another thread. */
+  private volatile BatonClient client;
 
   @Spec
   CommandSpec spec;
@@ -77,6 +84,22 @@ public final class Main implements Cli, Callable<Integer> {
   /** The real command: connects over the network, uses the process's standard streams and the system clock. */
   public Main() {
     this(null, System.in, System.out, System.err, Clock.systemUTC());
+  }
+
+  /**
+   * Where and for whom a command line runs: the caller's environment, working directory and terminal width. The
+   * CLI daemon runs each command line for another process, so none of these may be read from its own.
+   *
+   * @param env the environment variables (BATON_COORDINATOR, BATON_TOKEN, HOME, ...)
+   * @param cwd what relative file names are relative to
+   * @param columns the terminal's width for help text; 0 when standard output is no terminal; -1: let picocli
+   *     find out (this process's own terminal)
+   */
+  public record Invocation(Map<String, String> env, Path cwd, int columns) {
+    /** This process's own. */
+    public static Invocation ofThisProcess() {
+      return new Invocation(System.getenv(), Path.of(""), -1);
+    }
   }
 
   /**
@@ -99,17 +122,29 @@ public final class Main implements Cli, Callable<Integer> {
    */
   public Main(Function<String, BatonClient> clients, InputStream in, OutputStream out, OutputStream err,
       Clock clock) {
-    this(clients, in, writer(out), out, writer(err), clock);
+    this(clients, in, out, err, clock, Invocation.ofThisProcess());
+  }
+
+  /** A command line run for another process ({@link Invocation}), on byte streams. */
+  public Main(Function<String, BatonClient> clients, InputStream in, OutputStream out, OutputStream err,
+      Clock clock, Invocation invocation) {
+    this(clients, in, writer(out), out, writer(err), clock, invocation);
   }
 
   private Main(Function<String, BatonClient> clients, InputStream in, PrintWriter out, OutputStream rawOut,
       PrintWriter err, Clock clock) {
+    this(clients, in, out, rawOut, err, clock, Invocation.ofThisProcess());
+  }
+
+  private Main(Function<String, BatonClient> clients, InputStream in, PrintWriter out, OutputStream rawOut,
+      PrintWriter err, Clock clock, Invocation invocation) {
     this.clients = clients;
     this.in = in;
     this.out = out;
     this.rawOut = new AfterWriter(out, rawOut);
     this.err = err;
     this.clock = clock;
+    this.invocation = invocation;
   }
 
   private static PrintWriter writer(OutputStream stream) {
@@ -128,6 +163,10 @@ public final class Main implements Cli, Callable<Integer> {
     System.exit(new Main().run(args));
   }
 
+  /** Help text width when it is not written to a terminal (picocli's default), and the narrowest picocli takes. */
+  private static final int DEFAULT_WIDTH = 80;
+  private static final int MIN_WIDTH = 55;
+
   /** Runs one command line and returns its exit code. A Main runs one command line. */
   public int run(String... args) {
     CommandLine commandLine = new CommandLine(this, new Factory(this));
@@ -135,6 +174,13 @@ public final class Main implements Cli, Callable<Integer> {
     commandLine.setErr(err);
     commandLine.setParameterExceptionHandler(this::onUsageError);
     commandLine.setExecutionExceptionHandler(this::onFailure);
+    // File names on the command line are the caller's: relative to its working directory.
+    commandLine.registerConverter(Path.class, this::path);
+    if (invocation.columns() >= 0) {
+      commandLine.setUsageHelpAutoWidth(false);
+      commandLine.setUsageHelpWidth(invocation.columns() == 0 ? DEFAULT_WIDTH
+          : Math.max(MIN_WIDTH, invocation.columns()));
+    }
     try {
       return commandLine.execute(args);
     } finally {
@@ -205,7 +251,7 @@ public final class Main implements Cli, Callable<Integer> {
       flags.put("coordinator", coordinator);
     }
     try {
-      return ClientSettings.resolve(flags, context, System.getenv());
+      return ClientSettings.resolve(flags, context, invocation.env(), invocation.cwd());
     } catch (IllegalArgumentException e) {
       throw new CommandException(e.getMessage());
     }
@@ -246,13 +292,37 @@ public final class Main implements Cli, Callable<Integer> {
   @Override
   public String target() {
     if (clients != null) {
-      return coordinator != null && !coordinator.isBlank() ? coordinator.trim()
-          : BatonClient.targetFromEnvironment();
+      return coordinator != null && !coordinator.isBlank() ? coordinator.trim() : targetFromEnvironment();
     }
     try {
       return settings().target();
     } catch (CommandException e) {
-      return coordinator != null ? coordinator : BatonClient.targetFromEnvironment(); // the failure is told elsewhere
+      return coordinator != null ? coordinator : targetFromEnvironment(); // the failure is told elsewhere
+    }
+  }
+
+  private String targetFromEnvironment() {
+    return BatonClient.targetFrom(invocation.env());
+  }
+
+  @Override
+  public Map<String, String> env() {
+    return invocation.env();
+  }
+
+  @Override
+  public Path path(String name) {
+    return invocation.cwd().resolve(name);
+  }
+
+  /**
+   * Stops the command from another thread (the CLI daemon's, when its caller went away): closes the client, which
+   * cancels the calls in flight, so that the command fails at once instead of waiting or watching on.
+   */
+  public void abort() {
+    BatonClient current = client;
+    if (current != null) {
+      current.close();
     }
   }
 
@@ -368,17 +438,11 @@ public final class Main implements Cli, Callable<Integer> {
     }
   }
 
-  /** The version Maven wrote into {@code version.properties} at build time. */
+  /** This client's version, for {@code --version}. */
   static final class Version implements IVersionProvider {
     @Override
-    public String[] getVersion() throws IOException {
-      Properties p = new Properties();
-      try (InputStream s = Main.class.getResourceAsStream("version.properties")) {
-        if (s != null) {
-          p.load(s);
-        }
-      }
-      return new String[] {"baton " + p.getProperty("version", "(unknown version)")};
+    public String[] getVersion() {
+      return new String[] {"baton " + dev.baton.client.BuildInfo.version()};
     }
   }
 }

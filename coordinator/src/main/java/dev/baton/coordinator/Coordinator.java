@@ -75,7 +75,7 @@ import org.slf4j.LoggerFactory;
  * <p>Takes a {@link ServerBuilder} so that tests can pass an in-process one.
  */
 public final class Coordinator implements Closeable {
-  public static final String VERSION = "0.1.0";
+  public static final String VERSION = dev.baton.client.BuildInfo.version();
   /** Largest request or response: DESIGN.md section 9. Bigger ones are RESOURCE_EXHAUSTED. */
   public static final int MAX_MESSAGE_BYTES = 4 << 20;
 

@@ -22,7 +22,7 @@ import picocli.CommandLine;
 @Command(
     name = "baton-coordinator",
     mixinStandardHelpOptions = true,
-    version = "baton-coordinator " + Coordinator.VERSION,
+    versionProvider = Main.Version.class,
     description = "Runs a Baton coordinator: standalone (one coordinator, its own RocksDB store), or one of several "
         + "with --etcd: elected through etcd leases, standbys replicating the leader's store.",
     footer = {"", "Settings come from defaults, then --config FILE, then BATON_* environment variables "
@@ -216,6 +216,14 @@ public final class Main implements Callable<Integer> {
     int code = new CommandLine(new Main()).execute(args);
     if (code != 0) {
       System.exit(code);
+    }
+  }
+
+  /** This build's version, for {@code --version}. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"baton-coordinator " + Coordinator.VERSION};
     }
   }
 }

@@ -39,6 +39,12 @@ class QuickstartTest {
     terminal.environment().put("BATON_QUICKSTART_PORT", Integer.toString(port));
     terminal.environment().put("BATON_QUICKSTART_HTTP", Integer.toString(twoFreePorts()));
     terminal.environment().put("BATON_QUICKSTART_DATA", dir.resolve("data").toString());
+    // Its bin/baton calls start a CLI daemon (in a session of its own, so Ctrl-C does not reach it, as it should
+    // not): in a runtime directory of this test's, and stopped at the end.
+    Path runtime = java.nio.file.Files.createDirectory(dir.resolve("runtime"),
+        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+    terminal.environment().put("XDG_RUNTIME_DIR", runtime.toString());
     Process session = terminal.start();
     long group = session.pid(); // setsid execs in place: the session's first process leads its group
     try {
@@ -55,6 +61,10 @@ class QuickstartTest {
       if (!left.isEmpty()) {
         new ProcessBuilder("kill", "-KILL", "--", "-" + group).inheritIO().start().waitFor();
       }
+      ProcessBuilder stopDaemon = new ProcessBuilder(BatonHome.launcher("baton").toString(), "daemon", "stop")
+          .redirectErrorStream(true).redirectOutput(dir.resolve("daemon-stop.log").toFile());
+      stopDaemon.environment().put("XDG_RUNTIME_DIR", runtime.toString());
+      stopDaemon.start().waitFor();
     }
   }
 

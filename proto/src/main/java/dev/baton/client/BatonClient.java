@@ -92,7 +92,12 @@ public final class BatonClient implements AutoCloseable {
 
   /** The target from {@code BATON_COORDINATOR}, or {@link #DEFAULT_TARGET}. */
   public static String targetFromEnvironment() {
-    String fromEnv = System.getenv(TARGET_ENV);
+    return targetFrom(System.getenv());
+  }
+
+  /** The target from {@code BATON_COORDINATOR} in {@code env}, or {@link #DEFAULT_TARGET}. */
+  public static String targetFrom(java.util.Map<String, String> env) {
+    String fromEnv = env.get(TARGET_ENV);
     return fromEnv == null || fromEnv.isBlank() ? DEFAULT_TARGET : fromEnv.trim();
   }
 

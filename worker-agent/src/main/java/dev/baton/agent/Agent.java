@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /** The composition root of an agent process: its identity, the process runner, the journal and the link. */
 public final class Agent implements Closeable {
-  public static final String VERSION = "0.1.0";
+  public static final String VERSION = dev.baton.client.BuildInfo.version();
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
   /** After draining, how long to wait for the coordinator to acknowledge the last results. */
   private static final Duration ACK_WAIT = Duration.ofSeconds(10);

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "baton-agent",
     mixinStandardHelpOptions = true,
-    version = "baton-agent " + Agent.VERSION,
+    versionProvider = Main.Version.class,
     description = "Runs a Baton worker agent: connects to the coordinator and runs the jobs it assigns.",
     footer = {"", "Each option falls back to an environment variable, then to the --config file (YAML: the flags "
         + "without their dashes), then to its default. SIGTERM drains the agent: it takes no new work, lets running "
@@ -227,5 +227,13 @@ public final class Main implements Callable<Integer> {
     }
     String fromEnv = System.getenv("BATON_AGENT_CONFIG");
     return fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv);
+  }
+
+  /** This build's version, for {@code --version}. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"baton-agent " + Agent.VERSION};
+    }
   }
 }

@@ -32,6 +32,12 @@ public interface Cli {
   /** Standard error, for hints and progress that scripts reading standard output must not see. */
   java.io.PrintWriter err();
 
+  /** The caller's environment variables. */
+  java.util.Map<String, String> env();
+
+  /** A file named on the command line: relative names are relative to the caller's working directory. */
+  java.nio.file.Path path(String name);
+
   /** The clock that ages are measured against (a worker's last heartbeat): the system's, or a test's. */
   Clock clock();
 }

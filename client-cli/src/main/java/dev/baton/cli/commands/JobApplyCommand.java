@@ -15,7 +15,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -126,7 +125,7 @@ public final class JobApplyCommand implements Callable<Integer> {
         InputStream in = cli.in();
         return new String(in.readAllBytes(), StandardCharsets.UTF_8);
       }
-      return Files.readString(Path.of(file), StandardCharsets.UTF_8);
+      return Files.readString(cli.path(file), StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new CommandException("cannot read " + file + ": no such file");
     } catch (IOException e) {
