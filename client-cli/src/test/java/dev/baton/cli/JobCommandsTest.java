@@ -11,6 +11,7 @@ import dev.baton.proto.v1.Argv;
 import dev.baton.proto.v1.Command;
 import dev.baton.proto.v1.CreateJobRequest;
 import dev.baton.proto.v1.DeleteJobRequest;
+import dev.baton.proto.v1.DeleteJobResponse;
 import dev.baton.proto.v1.DisconnectPolicy;
 import dev.baton.proto.v1.GetJobRequest;
 import dev.baton.proto.v1.Job;
@@ -455,8 +456,8 @@ class JobCommandsTest {
   void deletePauseResumeAndTriggerPrintWhatTheyDid() {
     Result deleted = cli.run("job", "delete", "a", "--cascade");
     assertEquals("deleted job a\n", deleted.out());
-    assertEquals(List.of(DeleteJobRequest.newBuilder().setName("a").setCascade(true).build()),
-        cli.fake.requests("DeleteJob"));
+    assertEquals(List.of(DeleteJobRequest.newBuilder().setName("a").setCascade(true).setValidateOnly(true).build(),
+        DeleteJobRequest.newBuilder().setName("a").setCascade(true).build()), cli.fake.requests("DeleteJob"));
 
     assertEquals("paused job a\n", cli.run("job", "pause", "a").out());
     assertEquals("resumed job a\n", cli.run("job", "resume", "a").out());
@@ -465,6 +466,48 @@ class JobCommandsTest {
     assertEquals(0, triggered.exitCode());
     assertEquals("run-1\n", triggered.out());
     assertEquals(List.of(TriggerJobRequest.newBuilder().setName("a").build()), cli.fake.requests("TriggerJob"));
+  }
+
+  @Test
+  void deleteTakesSeveralNamesAndChecksThemAllFirst() {
+    Result deleted = cli.run("job", "delete", "a", "b");
+    assertEquals("deleted job a\ndeleted job b\n", deleted.out());
+    assertEquals(List.of("a", "b", "a", "b"), cli.fake.<DeleteJobRequest>requests("DeleteJob").stream()
+        .map(DeleteJobRequest::getName).toList());
+
+    cli.fake.answer("DeleteJob", DeleteJobResponse.newBuilder().addDeleted("c").build(),
+        Status.FAILED_PRECONDITION.withDescription("job 'd' has dependents: e"));
+    Result refused = cli.run("job", "delete", "c", "d");
+    assertEquals(1, refused.exitCode());
+    assertEquals("baton: FAILED_PRECONDITION: job 'd' has dependents: e\n", refused.err());
+    assertTrue(cli.fake.<DeleteJobRequest>requests("DeleteJob").stream().skip(4)
+        .allMatch(DeleteJobRequest::getValidateOnly), "nothing deleted: only dry runs after the first command");
+  }
+
+  @Test
+  void aCascadeThatTakesJobsNotNamedAsksFirst() {
+    DeleteJobResponse wouldBe = DeleteJobResponse.newBuilder().addDeleted("extract").addDeleted("load")
+        .addDeleted("report").build();
+    cli.fake.answer("DeleteJob", wouldBe);
+    Result no = cli.runWithInput("n\n", "job", "delete", "extract", "--cascade");
+    assertEquals(1, no.exitCode());
+    assertEquals("--cascade also deletes 2 jobs that depend on extract: load, report\nDelete them too? [y/N] "
+        + "baton: nothing deleted\n", no.err());
+    assertEquals(1, cli.fake.requests("DeleteJob").size(), "the dry run only");
+
+    cli.fake.answer("DeleteJob", wouldBe);
+    assertEquals(1, cli.runWithInput("", "job", "delete", "extract", "--cascade").exitCode(),
+        "no answer (a script without --yes) deletes nothing");
+
+    cli.fake.answer("DeleteJob", wouldBe, wouldBe);
+    Result yes = cli.runWithInput("y\n", "job", "delete", "extract", "--cascade");
+    assertEquals(0, yes.exitCode(), yes.err());
+    assertEquals("deleted job extract\ndeleted job load\ndeleted job report\n", yes.out());
+
+    cli.fake.answer("DeleteJob", wouldBe, wouldBe);
+    Result forced = cli.runWithInput("", "job", "delete", "extract", "--cascade", "--yes");
+    assertEquals(0, forced.exitCode(), forced.err());
+    assertEquals("", forced.err());
   }
 
   private static Job job(String name) {

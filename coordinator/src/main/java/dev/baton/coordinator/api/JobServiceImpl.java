@@ -73,7 +73,7 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
   @Override
   public void deleteJob(DeleteJobRequest request, StreamObserver<DeleteJobResponse> response) {
     Calls.unary(response, () -> DeleteJobResponse.newBuilder()
-        .addAllDeleted(registry.delete(request.getName(), request.getCascade()))
+        .addAllDeleted(registry.delete(request.getName(), request.getCascade(), request.getValidateOnly()))
         .build());
   }
 

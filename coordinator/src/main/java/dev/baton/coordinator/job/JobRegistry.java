@@ -551,6 +551,14 @@ public final class JobRegistry {
    * there are any and cascade is off. Runs stay in the history.
    */
   public List<String> delete(String name, boolean cascade) {
+    return delete(name, cascade, false);
+  }
+
+  /**
+   * As {@link #delete(String, boolean)}; with {@code validateOnly}, makes the same checks and returns what would be
+   * deleted, deleting nothing.
+   */
+  public List<String> delete(String name, boolean cascade, boolean validateOnly) {
     return underExclusiveLock(() -> {
       if (!store.contains(ColumnFamily.JOBS, Keys.job(name))) {
         throw notFound(name);
@@ -563,6 +571,12 @@ public final class JobRegistry {
         dependents.stream().sorted().forEach(d -> e.blockedBy("DEPENDENT", JOB_TYPE + "/" + d,
             "job '" + d + "' depends on '" + name + "'"));
         throw e.with(FIELDS, "cascade");
+      }
+      List<String> deleted = new ArrayList<>();
+      deleted.add(name);
+      deleted.addAll(dependents);
+      if (validateOnly) {
+        return deleted;
       }
       List<String> doomed = new ArrayList<>(dependents);
       doomed.add(name);
@@ -578,9 +592,6 @@ public final class JobRegistry {
         }
         store.commit(batch);
       }
-      List<String> deleted = new ArrayList<>();
-      deleted.add(name);
-      deleted.addAll(dependents);
       return deleted;
     });
   }

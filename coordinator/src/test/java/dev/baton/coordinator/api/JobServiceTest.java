@@ -230,6 +230,13 @@ class JobServiceTest {
         () -> jobs.deleteJob(DeleteJobRequest.newBuilder().setName("a").build()));
     assertTrue(e.getStatus().getDescription().contains("has dependents: b, c"), e.getStatus().getDescription());
     get("a");
+    assertStatus(Status.Code.FAILED_PRECONDITION,
+        () -> jobs.deleteJob(DeleteJobRequest.newBuilder().setName("a").setValidateOnly(true).build()));
+
+    // A dry run names what a cascade would take, and deletes nothing.
+    assertEquals(List.of("a", "b", "c"), jobs.deleteJob(DeleteJobRequest.newBuilder().setName("a").setCascade(true)
+        .setValidateOnly(true).build()).getDeletedList().stream().sorted().toList());
+    assertEquals(3, names(ListJobsRequest.getDefaultInstance()).size());
 
     List<String> deleted =
         jobs.deleteJob(DeleteJobRequest.newBuilder().setName("a").setCascade(true).build()).getDeletedList();

@@ -85,7 +85,8 @@ class RequestChecksTest {
   private static final Set<String> ANY_VALUE = Set.of("baton.v1.Job.enabled", "baton.v1.ListJobsRequest.enabled",
       "baton.v1.DeleteJobRequest.cascade", "baton.v1.TriggerJobRequest.force",
       "baton.v1.StreamOutputRequest.follow", "baton.v1.ListWorkersRequest.include_dead",
-      "baton.v1.CreateJobRequest.validate_only", "baton.v1.UpdateJobRequest.validate_only");
+      "baton.v1.CreateJobRequest.validate_only", "baton.v1.UpdateJobRequest.validate_only",
+      "baton.v1.DeleteJobRequest.validate_only");
   /** Malformed values of fields whose type has none in general. */
   private static final Map<String, Object> MALFORMED_BY_FIELD = Map.of(
       "baton.v1.RetryPolicy.retry_on_exit_codes", 256);
