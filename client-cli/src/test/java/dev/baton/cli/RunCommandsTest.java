@@ -70,6 +70,28 @@ class RunCommandsTest {
   }
 
   @Test
+  void listWatchPrintsEachChangeAsARowUnderTheTable() {
+    Run queued = Run.newBuilder().setId("41").setJob("backup").setState(RunState.RUN_STATE_QUEUED).build();
+    cli.fake.answer("ListRuns", dev.baton.proto.v1.ListRunsResponse.newBuilder().addRuns(queued).build());
+    cli.fake.answerStream("WatchRunEvents",
+        dev.baton.proto.v1.RunEvent.newBuilder().setRun(queued.toBuilder().setState(RunState.RUN_STATE_RUNNING))
+            .build(),
+        dev.baton.proto.v1.RunEvent.newBuilder().setRun(Run.newBuilder().setId("42").setJob("other")
+            .setState(RunState.RUN_STATE_QUEUED)).build(),
+        dev.baton.proto.v1.RunEvent.newBuilder().setRun(queued.toBuilder().setState(RunState.RUN_STATE_SUCCEEDED))
+            .build());
+    Result r = cli.run("run", "list", "--job", "backup", "--state", "running,succeeded", "-w");
+    assertEquals(0, r.exitCode(), r.err());
+    List<String> lines = r.out().lines().toList();
+    assertEquals(4, lines.size(), r.out());
+    assertTrue(lines.get(0).startsWith("ID  JOB     STATE"), lines.get(0));
+    assertTrue(lines.get(2).startsWith("41  backup  running"), lines.get(2));
+    assertTrue(lines.get(3).startsWith("41  backup  succeeded"), lines.get(3));
+    assertEquals("backup", ((dev.baton.proto.v1.WatchRunEventsRequest) cli.fake.requests("WatchRunEvents").get(0))
+        .getJob());
+  }
+
+  @Test
   void logsWritesStdoutAndStderrBytesExactlyAsProducedInOffsetOrder() {
     byte[] binary = {0, (byte) 0xff, (byte) 0xc3, 'x', '\r', '\n'};
     cli.fake.answerStream("StreamOutput",

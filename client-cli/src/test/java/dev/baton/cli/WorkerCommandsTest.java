@@ -53,6 +53,35 @@ class WorkerCommandsTest {
   }
 
   @Test
+  void watchPrintsAWorkerAgainWhenItChangesAndSaysWhenOneGoes() throws Exception {
+    List<Worker> first = workers();
+    Worker drained = first.get(0).toBuilder().setState(WorkerState.WORKER_STATE_DRAINING)
+        .setLastHeartbeatTime(ago(100)).build();
+    ListWorkersResponse unchanged = ListWorkersResponse.newBuilder().addAllWorkers(first).build();
+    // Second answer: only heartbeats moved (nothing to print); third: worker-a drains; fourth: worker-b is gone.
+    cli.fake.answer("ListWorkers", unchanged, ListWorkersResponse.newBuilder()
+        .addWorkers(first.get(0).toBuilder().setLastHeartbeatTime(ago(10))).addWorkers(first.get(1)).build(),
+        ListWorkersResponse.newBuilder().addWorkers(drained).addWorkers(first.get(1)).build(),
+        ListWorkersResponse.newBuilder().addWorkers(drained).build());
+    Thread watching = new Thread(() -> cli.run("worker", "list", "--watch", "--interval", "10ms"));
+    watching.start();
+    try {
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (!cli.outSoFar().contains("worker-b is gone") && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+    } finally {
+      watching.interrupt();
+      watching.join(10_000);
+    }
+    List<String> lines = cli.outSoFar().lines().toList();
+    assertEquals(5, lines.size(), cli.outSoFar());
+    assertTrue(lines.get(0).startsWith("NAME"), lines.get(0));
+    assertTrue(lines.get(3).startsWith("worker-a  3f2a9c1e  draining"), lines.get(3));
+    assertEquals("worker-b is gone (forgotten by the coordinator)", lines.get(4));
+  }
+
+  @Test
   void listShowsATableWithHeartbeatAges() {
     cli.fake.answer("ListWorkers", ListWorkersResponse.newBuilder().addAllWorkers(workers()).build());
 

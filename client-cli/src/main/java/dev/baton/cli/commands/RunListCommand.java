@@ -2,10 +2,15 @@ package dev.baton.cli.commands;
 
 import dev.baton.cli.output.Printer;
 import dev.baton.cli.output.RunView;
+import dev.baton.cli.output.Table;
 import dev.baton.proto.v1.ListRunsRequest;
 import dev.baton.proto.v1.ListRunsResponse;
 import dev.baton.proto.v1.Run;
+import dev.baton.proto.v1.RunEvent;
 import dev.baton.proto.v1.RunState;
+import dev.baton.proto.v1.WatchRunEventsRequest;
+import io.grpc.Context;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,12 +36,50 @@ public final class RunListCommand implements Callable<Integer> {
       description = "At most N runs (default ${DEFAULT-VALUE}; 0: all).")
   int limit;
 
+  @Option(names = {"-w", "--watch"}, description = "After the list, print each run again as it changes (a line per "
+      + "change; -o json|yaml: an object per change), until Ctrl-C.")
+  boolean watch;
+
   public RunListCommand(Cli cli) {
     this.cli = cli;
   }
 
   @Override
   public Integer call() {
+    if (!watch) {
+      list();
+      return 0;
+    }
+    // Watching from before the list, so that no change between the two is missed (one may show twice).
+    Context.CancellableContext call = Context.current().withCancellation();
+    Context previous = call.attach();
+    try {
+      Iterator<RunEvent> events = cli.client().runs().watchRunEvents(WatchRunEventsRequest.newBuilder()
+          .setJob(job == null ? "" : job).build());
+      Table table = list();
+      Printer printer = cli.printer();
+      while (events.hasNext()) {
+        Run run = events.next().getRun();
+        if ((states != null && !states.contains(run.getState())) || (wave != null && !wave.equals(run.getWaveId()))) {
+          continue;
+        }
+        if (printer.isTable()) {
+          RunView.row(table, run);
+          table.printNewRows(printer.out());
+        } else {
+          printer.message(run);
+        }
+        printer.out().flush();
+      }
+      return 0;
+    } finally {
+      call.detach(previous);
+      call.cancel(null);
+    }
+  }
+
+  /** Lists the runs; the table printed, for a watch to add to. */
+  private Table list() {
     ListRunsRequest.Builder base = ListRunsRequest.newBuilder();
     if (job != null) {
       base.setJob(job);
@@ -53,12 +96,14 @@ public final class RunListCommand implements Callable<Integer> {
     });
     List<Run> runs = collected.items();
     Printer printer = cli.printer();
+    Table table = RunView.table(runs);
     if (printer.isTable()) {
-      RunView.table(runs, printer.out());
+      table.print(printer.out());
     } else {
       printer.messages(runs);
     }
+    printer.out().flush();
     Pages.hintIfMore(collected, "runs", cli.err());
-    return 0;
+    return table;
   }
 }

@@ -16,13 +16,23 @@ public final class RunView {
 
   /** ID, JOB, STATE, REASON (why the run exists), SCHEDULED, CREATED, ATTEMPTS, then the state's reason. */
   public static void table(List<Run> runs, PrintWriter out) {
+    table(runs).print(out);
+  }
+
+  /** The table of {@link #table(List, PrintWriter)}, to print, and then to add rows to ({@link #row}). */
+  public static Table table(List<Run> runs) {
     Table t = new Table("ID", "JOB", "STATE", "REASON", "SCHEDULED", "CREATED", "ATTEMPTS", "DETAIL");
     for (Run r : runs) {
-      t.row(r.getId(), r.getJob(), EnumText.name(r.getState()), EnumText.name(r.getReason()),
-          TimeText.format(r.getScheduledTime(), ZONE), TimeText.format(r.getCreateTime(), ZONE),
-          Integer.toString(r.getAttemptsCount()), r.getStateReason());
+      row(t, r);
     }
-    t.print(out);
+    return t;
+  }
+
+  /** Adds a run's row to a table of runs. */
+  public static void row(Table t, Run r) {
+    t.row(r.getId(), r.getJob(), EnumText.name(r.getState()), EnumText.name(r.getReason()),
+        TimeText.format(r.getScheduledTime(), ZONE), TimeText.format(r.getCreateTime(), ZONE),
+        Integer.toString(r.getAttemptsCount()), r.getStateReason());
   }
 
   /** One run and its attempts. */

@@ -9,6 +9,10 @@ import java.util.List;
 public final class Table {
   private final List<String> header;
   private final List<List<String>> rows = new ArrayList<>();
+  /** The columns' widths, from the last print: rows printed later line up with it. */
+  private int[] widths;
+  /** How many rows are printed. */
+  private int printed;
 
   public Table(String... header) {
     this.header = List.of(header);
@@ -24,23 +28,46 @@ public final class Table {
   }
 
   public void print(PrintWriter out) {
-    int[] widths = new int[header.size()];
+    widths = new int[header.size()];
     for (List<String> r : allRows()) {
       for (int i = 0; i < r.size(); i++) {
         widths[i] = Math.max(widths[i], r.get(i).length());
       }
     }
     for (List<String> r : allRows()) {
-      StringBuilder line = new StringBuilder();
-      for (int i = 0; i < r.size(); i++) {
-        String cell = r.get(i);
-        line.append(cell);
-        if (i < r.size() - 1) {
-          line.append(" ".repeat(widths[i] - cell.length() + 2));
-        }
-      }
-      out.println(line.toString().stripTrailing());
+      printLine(r, out);
     }
+    printed = rows.size();
+  }
+
+  /**
+   * Prints the rows added since the last print under it, without the header, lined up with it as far as their
+   * cells fit (what a watch prints as things change).
+   */
+  public void printNewRows(PrintWriter out) {
+    if (widths == null) {
+      print(out);
+      return;
+    }
+    for (List<String> r : rows.subList(printed, rows.size())) {
+      for (int i = 0; i < r.size(); i++) {
+        widths[i] = Math.max(widths[i], r.get(i).length());
+      }
+      printLine(r, out);
+    }
+    printed = rows.size();
+  }
+
+  private void printLine(List<String> r, PrintWriter out) {
+    StringBuilder line = new StringBuilder();
+    for (int i = 0; i < r.size(); i++) {
+      String cell = r.get(i);
+      line.append(cell);
+      if (i < r.size() - 1) {
+        line.append(" ".repeat(widths[i] - cell.length() + 2));
+      }
+    }
+    out.println(line.toString().stripTrailing());
   }
 
   private List<List<String>> allRows() {

@@ -20,18 +20,35 @@ public final class WorkerView {
    * key order), HEARTBEAT (age of the last one, seen at {@code now}).
    */
   public static void table(List<Worker> workers, Instant now, PrintWriter out) {
-    Table t = new Table("NAME", "ID", "STATE", "SLOTS", "FREE", "RUNS", "LABELS", "HEARTBEAT");
+    Table t = new Table(HEADER);
     for (Worker w : workers) {
-      String id = w.getId().length() > SHORT_ID ? w.getId().substring(0, SHORT_ID) : w.getId();
-      t.row(w.getName(), id, EnumText.name(w.getState()), Integer.toUnsignedString(w.getSlots()),
-          Integer.toUnsignedString(w.getFreeSlots()), Integer.toString(w.getRunIdsCount()), labels(w.getLabelsMap()),
-          TimeText.age(w.getLastHeartbeatTime(), now));
+      row(t, w, now);
     }
     t.print(out);
     for (Worker w : workers) {
-      if (!w.getStateReason().isEmpty()) {
-        out.println(w.getName() + " is " + EnumText.name(w.getState()) + ": " + w.getStateReason());
-      }
+      reason(w, out);
+    }
+  }
+
+  private static final String[] HEADER = {"NAME", "ID", "STATE", "SLOTS", "FREE", "RUNS", "LABELS", "HEARTBEAT"};
+
+  /** An empty table of workers, to add rows to ({@link #row}) and print as they come. */
+  public static Table table() {
+    return new Table(HEADER);
+  }
+
+  /** Adds a worker's row to a table of workers. */
+  public static void row(Table t, Worker w, Instant now) {
+    String id = w.getId().length() > SHORT_ID ? w.getId().substring(0, SHORT_ID) : w.getId();
+    t.row(w.getName(), id, EnumText.name(w.getState()), Integer.toUnsignedString(w.getSlots()),
+        Integer.toUnsignedString(w.getFreeSlots()), Integer.toString(w.getRunIdsCount()), labels(w.getLabelsMap()),
+        TimeText.age(w.getLastHeartbeatTime(), now));
+  }
+
+  /** Why a worker is in its state, if it says: {@code w1 is UNHEALTHY: ...}. */
+  public static void reason(Worker w, PrintWriter out) {
+    if (!w.getStateReason().isEmpty()) {
+      out.println(w.getName() + " is " + EnumText.name(w.getState()) + ": " + w.getStateReason());
     }
   }
 
