@@ -111,6 +111,65 @@ class RunCommandsTest {
         cli.fake.requests("StreamOutput"));
   }
 
+  /** CliFixture.NOW (09:00:00 UTC) minus {@code secondsAgo}, as an agent stamps a chunk. */
+  private static OutputChunk at(OutputChunk chunk, int secondsAgo) {
+    return chunk.toBuilder().setTime(Timestamp.newBuilder()
+        .setSeconds(CliFixture.NOW.getEpochSecond() - secondsAgo).setNanos(250_000_000)).build();
+  }
+
+  private static Object[] threeStampedChunks() {
+    return new Object[] {
+        at(chunk(1, OutputStream.OUTPUT_STREAM_STDOUT, 0, "one\ntw"), 1200),
+        at(chunk(1, OutputStream.OUTPUT_STREAM_STDOUT, 7, "o\n"), 300),
+        at(chunk(1, OutputStream.OUTPUT_STREAM_STDERR, 9, "three\nfour\n"), 60)};
+  }
+
+  @Test
+  void logsTimestampsBeginEachLineWithItsTimeAndStream() {
+    cli.fake.answerStream("StreamOutput", threeStampedChunks());
+    Result r = cli.run("run", "logs", "r-7", "--timestamps");
+    assertEquals(0, r.exitCode(), r.err());
+    // A line split across chunks has the time of the chunk it began in.
+    assertEquals("""
+        2026-11-23T08:40:00.250Z out one
+        2026-11-23T08:40:00.250Z out two
+        2026-11-23T08:59:00.250Z err three
+        2026-11-23T08:59:00.250Z err four
+        """, r.out());
+  }
+
+  @Test
+  void logsStreamSinceAndTailSelectWhatIsShown() {
+    cli.fake.answerStream("StreamOutput", threeStampedChunks());
+    assertEquals("three\nfour\n", cli.run("run", "logs", "r-7", "--stream", "stderr").out());
+    cli.fake.answerStream("StreamOutput", threeStampedChunks());
+    assertEquals("one\ntwo\n", cli.run("run", "logs", "r-7", "--stream", "stdout").out());
+    cli.fake.answerStream("StreamOutput", threeStampedChunks());
+    assertEquals("o\nthree\nfour\n", cli.run("run", "logs", "r-7", "--since", "10m").out(),
+        "chunks read in the last 10 minutes");
+    cli.fake.answerStream("StreamOutput", threeStampedChunks());
+    assertEquals("three\nfour\n", cli.run("run", "logs", "r-7", "--since", "2026-11-23T08:58:00Z").out());
+    cli.fake.answerStream("StreamOutput", threeStampedChunks());
+    assertEquals("two\nthree\nfour\n", cli.run("run", "logs", "r-7", "--tail", "3").out());
+    cli.fake.answerStream("StreamOutput", threeStampedChunks());
+    assertEquals("", cli.run("run", "logs", "r-7", "--tail", "0").out());
+    Result bad = cli.run("run", "logs", "r-7", "--stream", "both");
+    assertEquals(2, bad.exitCode());
+  }
+
+  @Test
+  void logsTailWithFollowShowsTheLastLinesThenWhatComes() {
+    cli.fake.answerStream("StreamOutput", threeStampedChunks());
+    cli.fake.answerStream("StreamOutput", chunk(1, OutputStream.OUTPUT_STREAM_STDOUT, 20, "five\n"));
+    Result r = cli.run("run", "logs", "r-7", "--tail", "1", "-f");
+    assertEquals(0, r.exitCode(), r.err());
+    assertEquals("four\nfive\n", r.out());
+    List<StreamOutputRequest> asked = cli.fake.requests("StreamOutput");
+    assertEquals(StreamOutputRequest.newBuilder().setRunId("r-7").build(), asked.get(0));
+    assertEquals(StreamOutputRequest.newBuilder().setRunId("r-7").setAttempt(1).setFollow(true).setOffset(20).build(),
+        asked.get(1), "follows the same attempt from where the first read ended");
+  }
+
   @Test
   void logsFollowWritesEachChunkAsItArrivesUntilTheStreamEnds() {
     AtomicBoolean firstShownBeforeTheRest = new AtomicBoolean();

@@ -58,7 +58,7 @@ public final class Agent implements Closeable {
     }
     lifeline = Lifeline.start(records.file());
     runner = new ProcessRunner(clock);
-    runs = new Runs(runner, journal, records, config.workDir(), config.slots());
+    runs = new Runs(runner, journal, records, config.workDir(), config.slots(), clock);
     runs.limits(config.limits());
     runs.onIdle(() -> {
       if (runs.draining()) {

@@ -78,12 +78,16 @@ public final class Runs {
   private final ExecutorService spawner;
 
   private volatile java.util.function.IntConsumer fencedKills = n -> {};
+  private final java.time.Clock clock;
 
   /**
    * @param records the live process groups: what the lifeline reaper kills if this agent dies, and what a
    *     restarted agent kills if a crashed one left it running
+   * @param clock stamps each chunk of output with when it was read
    */
-  public Runs(ProcessRunner runner, ResultJournal journal, RunRecords records, Path workDir, int slots) {
+  public Runs(ProcessRunner runner, ResultJournal journal, RunRecords records, Path workDir, int slots,
+      java.time.Clock clock) {
+    this.clock = clock;
     this.runner = runner;
     this.journal = journal;
     this.records = records;
@@ -353,7 +357,7 @@ public final class Runs {
     public void output(OutputStream stream, long offset, byte[] data) {
       outbox.accept(AgentMessage.newBuilder().setOutput(OutputChunk.newBuilder()
           .setRunId(assignment.getRunId()).setAttempt(assignment.getAttempt()).setStream(stream)
-          .setOffset(offset).setData(ByteString.copyFrom(data))).build());
+          .setOffset(offset).setData(ByteString.copyFrom(data)).setTime(Times.toProto(clock.instant()))).build());
     }
 
     @Override

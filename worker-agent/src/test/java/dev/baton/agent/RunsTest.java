@@ -52,7 +52,7 @@ class RunsTest {
     try (ProcessRunner runner = new ProcessRunner(Clock.systemUTC());
         ResultJournal journal = new ResultJournal(dir.resolve("journal"));
         RunRecords records = new RunRecords(dir.resolve("running"))) {
-      Runs runs = new Runs(runner, journal, records, dir, slots);
+      Runs runs = new Runs(runner, journal, records, dir, slots, java.time.Clock.systemUTC());
       runs.outbox(outbox::add);
       runs.assign(assignment);
       List<AgentMessage> sent = new ArrayList<>();

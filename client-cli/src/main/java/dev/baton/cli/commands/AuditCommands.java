@@ -3,7 +3,6 @@ package dev.baton.cli.commands;
 import dev.baton.cli.output.Printer;
 import dev.baton.cli.output.Table;
 import dev.baton.cli.output.TimeText;
-import dev.baton.client.DurationText;
 import dev.baton.proto.v1.AuditRecord;
 import dev.baton.proto.v1.ListAuditRecordsRequest;
 import dev.baton.proto.v1.ListAuditRecordsResponse;
@@ -67,14 +66,9 @@ public final class AuditCommands extends GroupCommand {
 
     private Instant start(String text) {
       try {
-        return cli.clock().instant().minus(DurationText.parse(text));
-      } catch (IllegalArgumentException notAnAge) {
-        try {
-          return TimeText.parseTime(text, TimeText.UTC);
-        } catch (RuntimeException e) {
-          throw new CommandException("--since: '" + text + "' is neither an age (1h, 7d) nor a time "
-              + "(2026-12-01T10:00:00Z)");
-        }
+        return TimeText.since(text, cli.clock().instant());
+      } catch (IllegalArgumentException e) {
+        throw new CommandException("--since: " + e.getMessage());
       }
     }
   }

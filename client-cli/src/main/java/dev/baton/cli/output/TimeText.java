@@ -87,6 +87,31 @@ public final class TimeText {
     }
   }
 
+  /** An instant to the millisecond in UTC, as logs stamp lines: {@code 2026-12-02T23:50:01.123Z}. */
+  public static String instantMillis(Timestamp time) {
+    return DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(UTC)
+        .format(Instant.ofEpochSecond(time.getSeconds(), time.getNanos()));
+  }
+
+  /**
+   * A {@code --since} value: an age before {@code now} ({@code 1h}, {@code 7d}) or a time as {@link #parseTime}
+   * reads it (in UTC).
+   *
+   * @throws IllegalArgumentException if it is neither, with a message that shows both forms
+   */
+  public static Instant since(String text, Instant now) {
+    try {
+      return now.minus(DurationText.parse(text));
+    } catch (IllegalArgumentException notAnAge) {
+      try {
+        return parseTime(text, UTC);
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("'" + text + "' is neither an age (1h, 7d) nor a time "
+            + "(2026-12-01T10:00:00Z)");
+      }
+    }
+  }
+
   /** A duration as people write it ({@code 1h30m}); Protobuf's form ({@code 1.000000500s}) below a millisecond. */
   public static String format(com.google.protobuf.Duration d) {
     Duration java = Duration.ofSeconds(d.getSeconds(), d.getNanos());

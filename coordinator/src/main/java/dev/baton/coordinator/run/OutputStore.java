@@ -87,9 +87,12 @@ public final class OutputStore {
     synchronized (k) {
       long tailStart = result.getOutputBytes() - result.getOutputTail().size();
       if (!result.getOutputTail().isEmpty() && k.end < result.getOutputBytes()) {
-        OutputChunk tail = OutputChunk.newBuilder().setRunId(run.getId()).setAttempt(result.getAttempt())
-            .setOffset(tailStart).setData(result.getOutputTail()).build();
-        OutputChunk stored = append(batch, k, tail);
+        OutputChunk.Builder tail = OutputChunk.newBuilder().setRunId(run.getId()).setAttempt(result.getAttempt())
+            .setOffset(tailStart).setData(result.getOutputTail());
+        if (result.hasFinishTime()) {
+          tail.setTime(result.getFinishTime()); // read before the attempt ended: that is all that is known
+        }
+        OutputChunk stored = append(batch, k, tail.build());
         if (stored != null) {
           batch.afterCommit(() -> events.publishOutput(stored));
         }
@@ -123,10 +126,8 @@ public final class OutputStore {
       }
       k.bytes = 0;
     }
-    byte[] value = new byte[1 + data.size()];
-    value[0] = (byte) chunk.getStream().getNumber();
-    data.copyTo(value, 1);
-    batch.put(ColumnFamily.OUTPUT, Keys.output(runId, attempt, offset), value);
+    batch.put(ColumnFamily.OUTPUT, Keys.output(runId, attempt, offset),
+        StoredChunk.encode(chunk.getStream(), chunk.hasTime() ? chunk.getTime() : null, data));
     k.chunks.addLast(new long[] {offset, data.size()});
     k.bytes += data.size();
     k.end = offset + data.size();
@@ -149,16 +150,18 @@ public final class OutputStore {
     long id = Long.parseLong(runId);
     store.scanPrefix(ColumnFamily.OUTPUT, Keys.outputPrefix(id, attempt), false, (key, value) -> {
       long offset = Keys.outputOffset(key);
-      long end = offset + value.length - 1;
+      StoredChunk stored = StoredChunk.of(value);
+      long end = offset + stored.length();
       if (end > fromOffset) {
         int skip = (int) Math.max(0, fromOffset - offset);
-        out.add(OutputChunk.newBuilder()
+        OutputChunk.Builder chunk = OutputChunk.newBuilder()
             .setRunId(runId)
             .setAttempt(attempt)
-            .setStream(OutputStream.forNumber(value[0]))
+            .setStream(stored.stream())
             .setOffset(offset + skip)
-            .setData(ByteString.copyFrom(value, 1 + skip, value.length - 1 - skip))
-            .build());
+            .setData(ByteString.copyFrom(value, stored.dataStart() + skip, stored.length() - skip));
+        stored.time().ifPresent(chunk::setTime);
+        out.add(chunk.build());
       }
       return true;
     });
@@ -174,9 +177,10 @@ public final class OutputStore {
     Kept k = new Kept();
     store.scanPrefix(ColumnFamily.OUTPUT, Keys.outputPrefix(runId, attempt), false, (key, value) -> {
       long offset = Keys.outputOffset(key);
-      k.chunks.addLast(new long[] {offset, value.length - 1});
-      k.bytes += value.length - 1;
-      k.end = offset + value.length - 1;
+      int length = StoredChunk.of(value).length();
+      k.chunks.addLast(new long[] {offset, length});
+      k.bytes += length;
+      k.end = offset + length;
       return true;
     });
     return k;

@@ -34,6 +34,7 @@ import dev.baton.proto.v1.TriggerJobRequest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -148,17 +149,27 @@ class AgentStreamTest {
 
     agent.send(started(a));
     assertEquals(4242, awaitState(a.getRunId(), RunState.RUN_STATE_RUNNING).getAttempts(0).getPid());
+    com.google.protobuf.Timestamp read = com.google.protobuf.util.Timestamps.fromMillis(1_764_000_000_123L);
     agent.send(AgentMessage.newBuilder().setOutput(OutputChunk.newBuilder().setRunId(a.getRunId())
         .setAttempt(1).setStream(OutputStream.OUTPUT_STREAM_STDOUT).setOffset(0)
-        .setData(ByteString.copyFromUtf8("hello\n"))).build());
+        .setData(ByteString.copyFromUtf8("hello\n")).setTime(read)).build());
+    agent.send(AgentMessage.newBuilder().setOutput(OutputChunk.newBuilder().setRunId(a.getRunId())
+        .setAttempt(1).setStream(OutputStream.OUTPUT_STREAM_STDERR).setOffset(6)
+        .setData(ByteString.copyFromUtf8("oops\n"))).build()); // an agent that does not stamp its output
     agent.send(finished(a, AttemptOutcome.ATTEMPT_OUTCOME_SUCCEEDED, 0));
     assertEquals(a.getRunId(), agent.next(ACK).getAck().getRunId());
     Run done = awaitState(a.getRunId(), RunState.RUN_STATE_SUCCEEDED);
     assertEquals(0, done.getAttempts(0).getExitCode());
-    StringBuilder output = new StringBuilder();
+    List<OutputChunk> chunks = new ArrayList<>();
     coordinator.client().runs().streamOutput(StreamOutputRequest.newBuilder().setRunId(a.getRunId()).build())
-        .forEachRemaining(c -> output.append(c.getData().toStringUtf8()));
-    assertEquals("hello\n", output.toString());
+        .forEachRemaining(chunks::add);
+    assertEquals("hello\noops\n", chunks.stream().map(c -> c.getData().toStringUtf8())
+        .collect(java.util.stream.Collectors.joining()));
+    // Each chunk keeps its stream and the time the agent read it (none when it said none).
+    assertEquals(OutputStream.OUTPUT_STREAM_STDOUT, chunks.get(0).getStream());
+    assertEquals(read, chunks.get(0).getTime());
+    assertEquals(OutputStream.OUTPUT_STREAM_STDERR, chunks.get(1).getStream());
+    assertFalse(chunks.get(1).hasTime());
 
     // The same report again (a journal replay) changes nothing and is acknowledged again.
     agent.send(finished(a, AttemptOutcome.ATTEMPT_OUTCOME_FAILED, 9));

@@ -117,7 +117,8 @@ class FullDiskTest {
     ResultJournal journal = new ResultJournal(state.resolve("journal"));
     LinkedBlockingQueue<AgentMessage> sent = new LinkedBlockingQueue<>();
     try (ProcessRunner runner = new ProcessRunner(Clock.systemUTC())) {
-      Runs runs = new Runs(runner, journal, new RunRecords(base.resolve("running")), base, 2);
+      Runs runs = new Runs(runner, journal, new RunRecords(base.resolve("running")), base, 2,
+          java.time.Clock.systemUTC());
       runs.outbox(sent::add);
       fill(); // no room even for the reservation: the result can live only in memory
       runs.assign(Assignment.newBuilder().setRunId("9").setAttempt(1).setEpoch(3).setJob("full")
