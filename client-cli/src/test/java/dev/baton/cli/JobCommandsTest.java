@@ -469,6 +469,14 @@ class JobCommandsTest {
   }
 
   @Test
+  void triggerPassesParameters() {
+    Result triggered = cli.run("job", "trigger", "report", "--param", "date=2026-12-01", "-p", "mode=full");
+    assertEquals(0, triggered.exitCode(), triggered.err());
+    assertEquals(java.util.Map.of("date", "2026-12-01", "mode", "full"),
+        cli.fake.<TriggerJobRequest>requests("TriggerJob").get(0).getParamsMap());
+  }
+
+  @Test
   void deleteTakesSeveralNamesAndChecksThemAllFirst() {
     Result deleted = cli.run("job", "delete", "a", "b");
     assertEquals("deleted job a\ndeleted job b\n", deleted.out());

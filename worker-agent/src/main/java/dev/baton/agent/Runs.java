@@ -310,6 +310,9 @@ public final class Runs {
 
   private LaunchSpec launchSpec(Assignment a, UserAccount user) {
     Map<String, String> env = new HashMap<>(a.getEnvMap());
+    // Prefixed, so that a parameter (which a caller allowed to trigger may set) never sets PATH, LD_PRELOAD or the
+    // job's own variables.
+    a.getParamsMap().forEach((name, value) -> env.put("BATON_PARAM_" + name, value));
     env.put("BATON_JOB", a.getJob());
     env.put("BATON_RUN_ID", a.getRunId());
     env.put("BATON_ATTEMPT", Integer.toString(a.getAttempt()));

@@ -1,6 +1,7 @@
 package dev.baton.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.baton.agent.exec.ProcessRunner;
 import dev.baton.agent.exec.RunRecords;
@@ -45,6 +46,18 @@ class RunsTest {
   void anAssignmentBeyondTheFreeSlotsIsOnlyRejected() throws Exception {
     List<AgentMessage> sent = reportsOf(assignment("3", Command.newBuilder().setShell("exit 0").build(), 2), 1, 1);
     assertEquals(List.of(KindCase.REJECTED), kinds(sent));
+  }
+
+  @Test
+  void aRunsParametersReachItsCommandAsPrefixedVariables() throws Exception {
+    Assignment withParams = assignment("4", Command.newBuilder().setShell("printf '%s|%s' \"$BATON_PARAM_date\" "
+        + "\"$PATH\"").build(), 1).toBuilder().putParams("date", "2026-12-01").putParams("PATH", "/nowhere").build();
+    List<AgentMessage> sent = reportsOf(withParams, 1, 4);
+    String output = sent.stream().filter(AgentMessage::hasOutput).map(m -> m.getOutput().getData().toStringUtf8())
+        .reduce("", String::concat);
+    assertEquals("2026-12-01|" + System.getenv("PATH"), output, "a parameter named PATH sets BATON_PARAM_PATH only");
+    assertTrue(sent.stream().filter(AgentMessage::hasOutput).allMatch(m -> m.getOutput().hasTime()),
+        "output is stamped with when it was read");
   }
 
   private List<AgentMessage> reportsOf(Assignment assignment, int slots, int expected) throws Exception {

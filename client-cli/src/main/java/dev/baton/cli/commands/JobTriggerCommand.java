@@ -29,6 +29,11 @@ public final class JobTriggerCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "NAME", description = "The job's name.")
   String name;
 
+  @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE",
+      description = "A parameter for this run (repeatable), recorded on it; its command gets it as the environment "
+          + "variable BATON_PARAM_<NAME>.")
+  java.util.Map<String, String> params;
+
   @Option(names = "--force", description = "Start the run even if the job's overlap policy would refuse it.")
   boolean force;
 
@@ -54,7 +59,8 @@ public final class JobTriggerCommand implements Callable<Integer> {
       throw new CommandException((wave ? "--wave" : "--wait-timeout") + " needs --wait");
     }
     TriggerJobResponse response = cli.client().jobs().triggerJob(
-        TriggerJobRequest.newBuilder().setName(name).setForce(force).build());
+        TriggerJobRequest.newBuilder().setName(name).setForce(force)
+            .putAllParams(params == null ? java.util.Map.of() : params).build());
     Run run = response.getRun();
     Printer printer = cli.printer();
     PrintWriter out = printer.out();

@@ -44,6 +44,7 @@ public final class RunView {
     d.add("State reason", r.getStateReason());
     d.add("Reason", EnumText.name(r.getReason()));
     d.add("Requested by", r.getRequestedBy());
+    d.add("Params", WorkerView.labels(r.getParamsMap()));
     d.add("Scheduled", r.hasScheduledTime() ? TimeText.format(r.getScheduledTime(), ZONE) : "");
     d.add("Wave", r.getWaveId());
     d.add("Priority", EnumText.name(r.getPriority()));

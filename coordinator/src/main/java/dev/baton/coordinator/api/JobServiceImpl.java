@@ -92,7 +92,8 @@ public final class JobServiceImpl extends JobServiceGrpc.JobServiceImplBase {
     Calls.unary(response, () -> {
       String requestedBy = request.getRequestedBy().isBlank() ? "api" : request.getRequestedBy();
       Run run = requests.once("TriggerJob", request.getRequestId(), request, Run.parser(),
-          recorder -> registry.trigger(request.getName(), requestedBy, request.getForce(), recorder));
+          recorder -> registry.trigger(request.getName(), requestedBy, request.getForce(), request.getParamsMap(),
+              recorder));
       return TriggerJobResponse.newBuilder().setRun(run).build();
     });
   }

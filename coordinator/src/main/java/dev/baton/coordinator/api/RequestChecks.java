@@ -87,6 +87,7 @@ public final class RequestChecks implements ServerInterceptor {
       rule(TriggerJobRequest.class, (r, v) -> {
         required(r.getName(), "name", v);
         requestId(r.getRequestId(), v);
+        params(r.getParamsMap(), v);
       }),
       rule(BackfillJobRequest.class, (r, v) -> {
         required(r.getName(), "name", v);
@@ -258,6 +259,22 @@ public final class RequestChecks implements ServerInterceptor {
       v.check(code >= 0 && code <= 255, "job.retry.retry_on_exit_codes[" + i + "]",
           "an exit code is 0 to 255, got " + code);
     }
+  }
+
+  /** Most parameters a run may have, and the longest value of one. */
+  static final int MAX_PARAMS = 32;
+  static final int MAX_PARAM_VALUE = 4096;
+  private static final java.util.regex.Pattern PARAM_NAME = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+
+  /** A run's parameters become environment variables (BATON_PARAM_<name>): names and values must make ones. */
+  private static void params(Map<String, String> params, Violations v) {
+    v.check(params.size() <= MAX_PARAMS, "params", "at most " + MAX_PARAMS + " parameters, got " + params.size());
+    params.forEach((name, value) -> {
+      v.check(PARAM_NAME.matcher(name).matches(), "params[" + name + "]",
+          "a name is a letter or '_', then up to 63 letters, digits or '_'");
+      v.check(value.length() <= MAX_PARAM_VALUE && value.indexOf('\0') < 0, "params[" + name + "]",
+          "a value is at most " + MAX_PARAM_VALUE + " characters, without NUL");
+    });
   }
 
   /** An idempotency key (AIP-155) is optional; when given it must be a plain id. */

@@ -948,6 +948,7 @@ public final class Dispatcher implements AutoCloseable {
         .setSlots(slots)
         .setMaxOutputBytes(timing.maxOutputBytes())
         .setRunAs(job.getRunAs())
+        .putAllParams(run.getParamsMap())
         .build();
     // Held only once nothing above can throw: a run that fails here must not leave a slot taken.
     worker.hold(new WorkerSession.Held(run.getId(), attempt, slots), ++assignSequence);

@@ -623,14 +623,18 @@ public final class JobRegistry {
    * lock is taken, so triggers of one job commit concurrently (and RocksDB groups their syncs).
    */
   public Run trigger(String name, String requestedBy, boolean force) {
-    return trigger(name, requestedBy, force, AnswerRecorder.NONE);
+    return trigger(name, requestedBy, force, Map.of(), AnswerRecorder.NONE);
   }
 
-  /** As {@link #trigger(String, String, boolean)}, recording the run as the answer, with the run. */
-  public Run trigger(String name, String requestedBy, boolean force, AnswerRecorder recorder) {
+  /**
+   * As {@link #trigger(String, String, boolean)}, with the run's parameters, recording the run as the answer, with
+   * the run.
+   */
+  public Run trigger(String name, String requestedBy, boolean force, Map<String, String> params,
+      AnswerRecorder recorder) {
     Job job = find(name).orElseThrow(() -> notFound(name));
     if (job.getOverlap() == OverlapPolicy.OVERLAP_POLICY_ALLOW) {
-      return addManualRun(job, requestedBy, recorder);
+      return addManualRun(job, requestedBy, params, recorder);
     }
     return underSharedLock(name, () -> {
       Job current = find(name).orElseThrow(() -> notFound(name));
@@ -644,13 +648,14 @@ public final class JobRegistry {
       if (decision instanceof OverlapRules.Replace replace) {
         cancelAll(replace.cancel(), "replaced by a new run (overlap: replace)");
       }
-      return addManualRun(current, requestedBy, recorder);
+      return addManualRun(current, requestedBy, params, recorder);
     });
   }
 
-  private Run addManualRun(Job job, String requestedBy, AnswerRecorder recorder) {
+  private Run addManualRun(Job job, String requestedBy, Map<String, String> params, AnswerRecorder recorder) {
     try (Batch batch = store.batch()) {
-      Run run = runs.add(batch, NewRun.queued(job, RunReason.RUN_REASON_MANUAL, clock.instant(), requestedBy));
+      Run run = runs.add(batch, NewRun.queued(job, RunReason.RUN_REASON_MANUAL, clock.instant(), requestedBy)
+          .withParams(params));
       recorder.record(batch, run);
       store.commit(batch);
       return run;

@@ -4,6 +4,7 @@ import dev.baton.proto.v1.Job;
 import dev.baton.proto.v1.RunReason;
 import dev.baton.proto.v1.RunState;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * What a new run is: for which job, why, for which time, and whether it starts QUEUED or is recorded SKIPPED.
@@ -17,6 +18,7 @@ import java.time.Instant;
  * @param requestedBy who asked for it
  * @param waveId the wave it joins; empty to start its own (the run's id)
  * @param catchUp one of several runs made at once for missed ticks (they start one after another)
+ * @param params parameters given with a manual trigger, recorded on the run (its command's BATON_PARAM_*)
  */
 public record NewRun(
     Job job,
@@ -27,11 +29,12 @@ public record NewRun(
     int missedTicks,
     String requestedBy,
     String waveId,
-    boolean catchUp) {
+    boolean catchUp,
+    Map<String, String> params) {
 
   public NewRun(Job job, RunReason reason, Instant scheduledTime, RunState state, String stateReason,
       int missedTicks, String requestedBy, String waveId) {
-    this(job, reason, scheduledTime, state, stateReason, missedTicks, requestedBy, waveId, false);
+    this(job, reason, scheduledTime, state, stateReason, missedTicks, requestedBy, waveId, false, Map.of());
   }
 
   public static NewRun queued(Job job, RunReason reason, Instant scheduledTime, String requestedBy) {
@@ -39,11 +42,16 @@ public record NewRun(
   }
 
   public NewRun withMissedTicks(int count) {
-    return new NewRun(job, reason, scheduledTime, state, stateReason, count, requestedBy, waveId, catchUp);
+    return new NewRun(job, reason, scheduledTime, state, stateReason, count, requestedBy, waveId, catchUp, params);
   }
 
   public NewRun asCatchUp() {
-    return new NewRun(job, reason, scheduledTime, state, stateReason, missedTicks, requestedBy, waveId, true);
+    return new NewRun(job, reason, scheduledTime, state, stateReason, missedTicks, requestedBy, waveId, true, params);
+  }
+
+  public NewRun withParams(Map<String, String> given) {
+    return new NewRun(job, reason, scheduledTime, state, stateReason, missedTicks, requestedBy, waveId, catchUp,
+        Map.copyOf(given));
   }
 
   /** How the reason of a skipped tick starts, by cause (the metrics tell the causes apart by it). */

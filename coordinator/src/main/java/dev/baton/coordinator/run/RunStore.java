@@ -82,7 +82,8 @@ public final class RunStore {
         .setUpdateTime(now)
         .setMissedTicks(spec.missedTicks())
         .setRequestedBy(spec.requestedBy())
-        .setCatchUp(spec.catchUp());
+        .setCatchUp(spec.catchUp())
+        .putAllParams(spec.params());
     if (spec.state() == RunState.RUN_STATE_QUEUED) {
       // A run never starts before its scheduled time: a tick decided ahead is queued at the tick, and the queue
       // holds it until then.

@@ -35,6 +35,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -287,6 +288,21 @@ class JobServiceTest {
     assertEquals(1, run.getAttemptsCount());
     assertEquals(run.getId(), get("a").getLastRunId());
     assertStatus(Status.Code.NOT_FOUND, () -> jobs.triggerJob(TriggerJobRequest.newBuilder().setName("x").build()));
+  }
+
+  @Test
+  void triggerRecordsTheRunsParametersAndRefusesOnesThatMakeNoVariable() {
+    create(Jobs.shell("a"));
+    Run run = jobs.triggerJob(TriggerJobRequest.newBuilder().setName("a").putParams("date", "2026-12-01")
+        .putParams("MODE", "full").build()).getRun();
+    assertEquals(Map.of("date", "2026-12-01", "MODE", "full"), run.getParamsMap());
+    for (String bad : List.of("1st", "with-dash", "a b", "x".repeat(65))) {
+      StatusRuntimeException e = assertStatus(Status.Code.INVALID_ARGUMENT, () -> jobs.triggerJob(
+          TriggerJobRequest.newBuilder().setName("a").putParams(bad, "v").build()));
+      assertTrue(e.getStatus().getDescription().contains("params[" + bad + "]"), e.getStatus().getDescription());
+    }
+    assertStatus(Status.Code.INVALID_ARGUMENT, () -> jobs.triggerJob(TriggerJobRequest.newBuilder().setName("a")
+        .putParams("big", "v".repeat(4097)).build()));
   }
 
   @Test

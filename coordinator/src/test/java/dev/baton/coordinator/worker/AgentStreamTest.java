@@ -139,9 +139,11 @@ class AgentStreamTest {
   void aRunGoesFromQueuedToSucceededAndTheResultIsAcknowledged() throws Exception {
     job("a", Priority.PRIORITY_MEDIUM);
     FakeAgent agent = agent("w1", 2);
-    Run queued = trigger("a");
+    Run queued = coordinator.client().jobs().triggerJob(TriggerJobRequest.newBuilder().setName("a")
+        .putParams("date", "2026-12-01").build()).getRun();
     Assignment a = agent.next(ASSIGN).getAssign();
     assertEquals(queued.getId(), a.getRunId());
+    assertEquals(java.util.Map.of("date", "2026-12-01"), a.getParamsMap(), "the run's parameters go with it");
     assertEquals(1, a.getAttempt());
     assertEquals("echo a", a.getCommand().getShell());
     assertEquals(coordinator.coordinator().epoch(), a.getEpoch());
