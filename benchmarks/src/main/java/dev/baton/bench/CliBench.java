@@ -36,9 +36,6 @@ final class CliBench {
   private final Path baton;
   private final Map<String, String> env = new LinkedHashMap<>();
 
-  /**
-   * @param runId a run that exists, for {@code run get}
-   */
   private CliBench(Path root, String target, Path work) throws IOException {
     this.baton = root.resolve("bin/baton");
     Path runtime = Files.createDirectories(work.resolve("cli-runtime"));
@@ -47,6 +44,11 @@ final class CliBench {
     env.put("XDG_RUNTIME_DIR", runtime.toString());
   }
 
+  /**
+   * @param target the coordinator
+   * @param runId a run that exists, for {@code run get}
+   * @param work where the daemon's runtime directory goes
+   */
   static Figures measure(Path root, String target, String runId, Path work) throws IOException,
       InterruptedException {
     return new CliBench(root, target, work).measure(runId);
@@ -56,33 +58,33 @@ final class CliBench {
     List<List<String>> commands = List.of(List.of("job", "list"), List.of("run", "get", runId), List.of("--help"));
     try {
       log("CLI: starting the CLI daemon and warming it up (" + WARM_UP_CALLS + " calls)");
-      call(List.of("job", "list"), Map.of()); // starts the daemon
+      checked(baton(List.of("job", "list")), Map.of()); // starts the daemon
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (call(List.of("daemon", "status"), Map.of()) != 0) {
+      while (run(baton(List.of("daemon", "status")), Map.of()) != 0) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("the CLI daemon did not start within 60 s");
         }
         Thread.sleep(100);
       }
       for (int i = 0; i < WARM_UP_CALLS; i++) {
-        checked(commands.get(i % commands.size()), Map.of());
+        checked(baton(commands.get(i % commands.size())), Map.of());
       }
       log("CLI: " + CALLS + " calls of each, through the daemon, and of /bin/true and java -version");
-      double trueMs = median(List.of("/bin/true"), CALLS);
-      double javaMs = median(List.of(java(), "-version"), CALLS);
+      double trueMs = median(List.of("/bin/true"), Map.of(), CALLS);
+      double javaMs = median(List.of(java(), "-version"), Map.of(), CALLS);
       Map<String, Double> throughDaemon = new LinkedHashMap<>();
       for (List<String> command : commands) {
-        throughDaemon.put(String.join(" ", command), medianOf(command, Map.of(), CALLS));
+        throughDaemon.put(String.join(" ", command), median(baton(command), Map.of(), CALLS));
       }
       log("CLI: " + CALLS_WITHOUT_DAEMON + " calls of each with BATON_CLI_DAEMON=off");
       Map<String, Double> withoutDaemon = new LinkedHashMap<>();
       for (List<String> command : commands) {
-        withoutDaemon.put(String.join(" ", command), medianOf(command, Map.of("BATON_CLI_DAEMON", "off"),
+        withoutDaemon.put(String.join(" ", command), median(baton(command), Map.of("BATON_CLI_DAEMON", "off"),
             CALLS_WITHOUT_DAEMON));
       }
       return new Figures(trueMs, javaMs, throughDaemon, withoutDaemon);
     } finally {
-      call(List.of("daemon", "stop"), Map.of());
+      run(baton(List.of("daemon", "stop")), Map.of());
     }
   }
 
@@ -97,43 +99,30 @@ final class CliBench {
     return "java";
   }
 
-  private double medianOf(List<String> args, Map<String, String> more, int calls) throws IOException,
+  /** Median wall time of {@code calls} runs of {@code command}, each of which must exit 0. */
+  private double median(List<String> command, Map<String, String> more, int calls) throws IOException,
       InterruptedException {
+    double[] ms = new double[calls];
+    for (int i = 0; i < calls; i++) {
+      long start = System.nanoTime();
+      checked(command, more);
+      ms[i] = (System.nanoTime() - start) / 1e6;
+    }
+    return median(ms);
+  }
+
+  /** {@code bin/baton} with these arguments. */
+  private List<String> baton(List<String> args) {
     List<String> command = new ArrayList<>(List.of(baton.toString()));
     command.addAll(args);
-    double[] ms = new double[calls];
-    for (int i = 0; i < calls; i++) {
-      long start = System.nanoTime();
-      int code = run(command, more);
-      ms[i] = (System.nanoTime() - start) / 1e6;
-      if (code != 0) {
-        throw new IllegalStateException("baton " + String.join(" ", args) + " exited " + code);
-      }
-    }
-    return median(ms);
+    return command;
   }
 
-  private double median(List<String> command, int calls) throws IOException, InterruptedException {
-    double[] ms = new double[calls];
-    for (int i = 0; i < calls; i++) {
-      long start = System.nanoTime();
-      run(command, Map.of());
-      ms[i] = (System.nanoTime() - start) / 1e6;
-    }
-    return median(ms);
-  }
-
-  private void checked(List<String> args, Map<String, String> more) throws IOException, InterruptedException {
-    int code = call(args, more);
+  private void checked(List<String> command, Map<String, String> more) throws IOException, InterruptedException {
+    int code = run(command, more);
     if (code != 0) {
-      throw new IllegalStateException("baton " + String.join(" ", args) + " exited " + code);
+      throw new IllegalStateException(String.join(" ", command) + " exited " + code);
     }
-  }
-
-  private int call(List<String> args, Map<String, String> more) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(baton.toString()));
-    command.addAll(args);
-    return run(command, more);
   }
 
   private int run(List<String> command, Map<String, String> more) throws IOException, InterruptedException {

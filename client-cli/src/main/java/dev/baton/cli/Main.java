@@ -5,7 +5,6 @@ import dev.baton.cli.commands.Cli;
 import dev.baton.cli.commands.ClusterCommands;
 import dev.baton.cli.commands.CommandException;
 import dev.baton.cli.commands.CompletionCommand;
-import dev.baton.cli.commands.VersionCommand;
 import dev.baton.cli.commands.DaemonCommands;
 import dev.baton.cli.commands.DlqCommands;
 import dev.baton.cli.commands.JobCommands;
@@ -14,6 +13,7 @@ import dev.baton.cli.commands.PkiCommands;
 import dev.baton.cli.commands.RunCommands;
 import dev.baton.cli.commands.ScheduleCommands;
 import dev.baton.cli.commands.TokenCommands;
+import dev.baton.cli.commands.VersionCommand;
 import dev.baton.cli.commands.WaveCommands;
 import dev.baton.cli.commands.WhoAmICommand;
 import dev.baton.cli.commands.WorkerCommands;
@@ -32,7 +32,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -60,8 +59,8 @@ import picocli.CommandLine;
     description = "Drive a Baton cluster: jobs, schedules, runs, waves, the dead-letter queue, workers.",
     subcommands = {JobCommands.class, ScheduleCommands.class, RunCommands.class, WaveCommands.class,
         DlqCommands.class, WorkerCommands.class, ClusterCommands.class, TokenCommands.class, AuditCommands.class,
-        NotifyCommands.class, WhoAmICommand.class, PkiCommands.class, DaemonCommands.class, VersionCommand.class, CompletionCommand.class,
-        HelpCommand.class})
+        NotifyCommands.class, WhoAmICommand.class, PkiCommands.class, DaemonCommands.class, VersionCommand.class,
+        CompletionCommand.class, HelpCommand.class})
 public final class Main implements Cli, Callable<Integer> {
   private final Function<String, BatonClient> clients;
   private final InputStream in;

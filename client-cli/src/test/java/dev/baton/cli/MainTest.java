@@ -140,7 +140,7 @@ class MainTest {
   @Test
   void withoutCoordinatorTheEnvironmentOrTheDefaultIsUsed() {
     cli.run("job", "get", "a");
-    assertEquals(List.of(BatonClient.targetFromEnvironment()), cli.targets);
+    assertEquals(List.of(BatonClient.targetFrom(System.getenv())), cli.targets);
   }
 
   @Test

@@ -153,6 +153,9 @@ class RunCommandsTest {
     assertEquals("two\nthree\nfour\n", cli.run("run", "logs", "r-7", "--tail", "3").out());
     cli.fake.answerStream("StreamOutput", threeStampedChunks());
     assertEquals("", cli.run("run", "logs", "r-7", "--tail", "0").out());
+    cli.fake.answerStream("StreamOutput", chunk(1, OutputStream.OUTPUT_STREAM_STDOUT, 0, "a\nb\nunfinished"));
+    assertEquals("b\nunfinished", cli.run("run", "logs", "r-7", "--tail", "2").out(),
+        "a last line without its newline counts");
     Result bad = cli.run("run", "logs", "r-7", "--stream", "both");
     assertEquals(2, bad.exitCode());
   }

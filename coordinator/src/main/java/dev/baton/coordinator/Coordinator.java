@@ -2,6 +2,7 @@ package dev.baton.coordinator;
 
 import com.google.common.base.Suppliers;
 import com.google.rpc.Code;
+import dev.baton.client.BuildInfo;
 import dev.baton.client.Credentials;
 import dev.baton.coordinator.access.AccessControl;
 import dev.baton.coordinator.access.AccessRules;
@@ -75,7 +76,7 @@ import org.slf4j.LoggerFactory;
  * <p>Takes a {@link ServerBuilder} so that tests can pass an in-process one.
  */
 public final class Coordinator implements Closeable {
-  public static final String VERSION = dev.baton.client.BuildInfo.version();
+  public static final String VERSION = BuildInfo.version();
   /** Largest request or response: DESIGN.md section 9. Bigger ones are RESOURCE_EXHAUSTED. */
   public static final int MAX_MESSAGE_BYTES = 4 << 20;
 

@@ -90,11 +90,6 @@ public final class BatonClient implements AutoCloseable {
         credentials);
   }
 
-  /** The target from {@code BATON_COORDINATOR}, or {@link #DEFAULT_TARGET}. */
-  public static String targetFromEnvironment() {
-    return targetFrom(System.getenv());
-  }
-
   /** The target from {@code BATON_COORDINATOR} in {@code env}, or {@link #DEFAULT_TARGET}. */
   public static String targetFrom(java.util.Map<String, String> env) {
     String fromEnv = env.get(TARGET_ENV);

@@ -6,6 +6,7 @@ import dev.baton.agent.exec.ProcessRunner;
 import dev.baton.agent.exec.RunRecords;
 import dev.baton.agent.journal.ResultJournal;
 import dev.baton.agent.stream.CoordinatorLink;
+import dev.baton.client.BuildInfo;
 import dev.baton.proto.v1.Hello;
 import java.io.Closeable;
 import java.io.IOException;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /** The composition root of an agent process: its identity, the process runner, the journal and the link. */
 public final class Agent implements Closeable {
-  public static final String VERSION = dev.baton.client.BuildInfo.version();
+  public static final String VERSION = BuildInfo.version();
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
   /** After draining, how long to wait for the coordinator to acknowledge the last results. */
   private static final Duration ACK_WAIT = Duration.ofSeconds(10);

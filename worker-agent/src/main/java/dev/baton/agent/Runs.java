@@ -25,6 +25,7 @@ import dev.baton.proto.v1.RunFinished;
 import dev.baton.proto.v1.RunStarted;
 import com.google.protobuf.ByteString;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -78,7 +79,7 @@ public final class Runs {
   private final ExecutorService spawner;
 
   private volatile java.util.function.IntConsumer fencedKills = n -> {};
-  private final java.time.Clock clock;
+  private final Clock clock;
 
   /**
    * @param records the live process groups: what the lifeline reaper kills if this agent dies, and what a
@@ -86,7 +87,7 @@ public final class Runs {
    * @param clock stamps each chunk of output with when it was read
    */
   public Runs(ProcessRunner runner, ResultJournal journal, RunRecords records, Path workDir, int slots,
-      java.time.Clock clock) {
+      Clock clock) {
     this.clock = clock;
     this.runner = runner;
     this.journal = journal;

@@ -22,7 +22,7 @@ public final class DaemonCommands extends GroupCommand {
 
     @Override
     public Integer call() {
-      Optional<String> answer = CliLauncher.ask(cli.env(), false);
+      Optional<String> answer = CliLauncher.status(cli.env());
       answer.ifPresentOrElse(cli.printer().out()::print, () -> cli.printer().out().println(
           "no CLI daemon runs" + CliLauncher.socket(cli.env()).map(s -> " (its socket would be " + s + ")")
               .orElse(" (no private directory for its socket)")));
@@ -40,7 +40,7 @@ public final class DaemonCommands extends GroupCommand {
 
     @Override
     public Integer call() {
-      cli.printer().out().print(CliLauncher.ask(cli.env(), true).orElse("no CLI daemon runs\n"));
+      cli.printer().out().print(CliLauncher.stop(cli.env()).orElse("no CLI daemon runs\n"));
       return 0;
     }
   }

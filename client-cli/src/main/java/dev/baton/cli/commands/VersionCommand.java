@@ -24,27 +24,24 @@ public final class VersionCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Struct.Builder versions = Struct.newBuilder().putFields("client", text(BuildInfo.version()));
-    if (!clientOnly) {
-      ClusterStatus status = cli.client().cluster().getClusterStatus(GetClusterStatusRequest.getDefaultInstance());
-      versions.putFields("server", text(status.getVersion()))
-          .putFields("schema", Value.newBuilder().setNumberValue(status.getSchemaVersion()).build())
-          .putFields("coordinator", text(cli.target()));
-    }
-    if (!cli.printer().isTable()) {
-      cli.printer().message(versions.build());
+    ClusterStatus server = clientOnly ? null
+        : cli.client().cluster().getClusterStatus(GetClusterStatusRequest.getDefaultInstance());
+    if (cli.printer().isTable()) {
+      cli.printer().out().println("client: baton " + BuildInfo.version());
+      if (server != null) {
+        cli.printer().out().println("server: baton-coordinator " + server.getVersion() + " (store schema "
+            + server.getSchemaVersion() + ") at " + cli.target());
+      }
       return 0;
     }
-    cli.printer().out().println("client: baton " + BuildInfo.version());
-    if (!clientOnly) {
-      cli.printer().out().println("server: baton-coordinator " + versions.getFieldsOrThrow("server").getStringValue()
-          + " (store schema " + status(versions) + ") at " + cli.target());
+    Struct.Builder versions = Struct.newBuilder().putFields("client", text(BuildInfo.version()));
+    if (server != null) {
+      versions.putFields("server", text(server.getVersion()))
+          .putFields("schema", Value.newBuilder().setNumberValue(server.getSchemaVersion()).build())
+          .putFields("coordinator", text(cli.target()));
     }
+    cli.printer().message(versions.build());
     return 0;
-  }
-
-  private static String status(Struct.Builder versions) {
-    return Long.toString((long) versions.getFieldsOrThrow("schema").getNumberValue());
   }
 
   private static Value text(String s) {

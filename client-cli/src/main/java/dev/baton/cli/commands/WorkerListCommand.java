@@ -1,9 +1,9 @@
 package dev.baton.cli.commands;
 
+import com.google.protobuf.util.Durations;
 import dev.baton.cli.output.Printer;
 import dev.baton.cli.output.Table;
 import dev.baton.cli.output.WorkerView;
-import com.google.protobuf.util.Durations;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import dev.baton.proto.v1.ListWorkersRequest;

@@ -96,19 +96,26 @@ public final class CliLauncher {
   }
 
   /**
-   * What the daemon of this build says when asked {@code kind} (status or stop), or empty if none runs.
+   * What the daemon of this build says of itself, or empty if none runs.
    *
    * @param env the caller's environment (where its daemon lives)
    */
-  public static Optional<String> ask(Map<String, String> env, boolean stop) {
-    Optional<DaemonHome> home = DaemonHome.of(env);
-    SocketChannel channel = home.map(h -> connect(h.socket())).orElse(null);
+  public static Optional<String> status(Map<String, String> env) {
+    return ask(env, Wire.Kind.STATUS);
+  }
+
+  /** Stops the daemon of this build; what it said, or empty if none runs. */
+  public static Optional<String> stop(Map<String, String> env) {
+    return ask(env, Wire.Kind.STOP);
+  }
+
+  private static Optional<String> ask(Map<String, String> env, Wire.Kind kind) {
+    SocketChannel channel = DaemonHome.of(env).map(home -> connect(home.socket())).orElse(null);
     if (channel == null) {
       return Optional.empty();
     }
     java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
-    relay(channel, new Wire.Request(stop ? Wire.Kind.STOP : Wire.Kind.STATUS, List.of(), env, "", 0),
-        InputStream.nullInputStream(), answer, answer);
+    relay(channel, new Wire.Request(kind, List.of(), env, "", 0), InputStream.nullInputStream(), answer, answer);
     return Optional.of(answer.toString(StandardCharsets.UTF_8));
   }
 
@@ -205,7 +212,7 @@ public final class CliLauncher {
     command.addAll(Arrays.asList("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-Xss512k",
         "-cp", DaemonHome.classPath(), DAEMON_MAIN, home.socket().toString()));
     try {
-      new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+      new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
           .redirectOutput(ProcessBuilder.Redirect.appendTo(home.log().toFile()))
           .redirectErrorStream(true).start();
     } catch (IOException e) {

@@ -84,10 +84,12 @@ public final class LogLines {
     if (kept == null) {
       return;
     }
+    if (partial.size() > 0) {
+      keep(partial.toByteArray()); // a last line without its newline yet counts as a line; the rest of it follows
+    }
     for (byte[] line : kept) {
       out.write(line);
     }
-    partial.writeTo(out); // a last line without its newline yet
     out.flush();
     kept = null;
     partial = new ByteArrayOutputStream();

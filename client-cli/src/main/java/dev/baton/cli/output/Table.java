@@ -11,8 +11,6 @@ public final class Table {
   private final List<List<String>> rows = new ArrayList<>();
   /** The columns' widths, from the last print: rows printed later line up with it. */
   private int[] widths;
-  /** How many rows are printed. */
-  private int printed;
 
   public Table(String... header) {
     this.header = List.of(header);
@@ -37,25 +35,21 @@ public final class Table {
     for (List<String> r : allRows()) {
       printLine(r, out);
     }
-    printed = rows.size();
+    rows.clear(); // printed: a watch adding rows for hours keeps none of them
   }
 
   /**
-   * Prints the rows added since the last print under it, without the header, lined up with it as far as their
-   * cells fit (what a watch prints as things change).
+   * After {@link #print}: prints the rows added since under it, without the header, lined up with it as far as
+   * their cells fit (what a watch prints as things change).
    */
   public void printNewRows(PrintWriter out) {
-    if (widths == null) {
-      print(out);
-      return;
-    }
-    for (List<String> r : rows.subList(printed, rows.size())) {
+    for (List<String> r : rows) {
       for (int i = 0; i < r.size(); i++) {
         widths[i] = Math.max(widths[i], r.get(i).length());
       }
       printLine(r, out);
     }
-    printed = rows.size();
+    rows.clear();
   }
 
   private void printLine(List<String> r, PrintWriter out) {

@@ -264,7 +264,8 @@ public final class RequestChecks implements ServerInterceptor {
   /** Most parameters a run may have, and the longest value of one. */
   static final int MAX_PARAMS = 32;
   static final int MAX_PARAM_VALUE = 4096;
-  private static final java.util.regex.Pattern PARAM_NAME = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+  private static final java.util.regex.Pattern PARAM_NAME =
+      java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
 
   /** A run's parameters become environment variables (BATON_PARAM_<name>): names and values must make ones. */
   private static void params(Map<String, String> params, Violations v) {
